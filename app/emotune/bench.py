@@ -1,0 +1,134 @@
+"""``emotune bench``: our pipeline versus a plain ``DeepFace.analyze`` loop, same frames, one run.
+
+DeepFace fixes its engine per process, and ours runs on ONNX while the plain loop a user
+would write runs on TensorFlow; so each side runs in a child process of its own (this
+module with ``--worker``), on the same decoded frames, and reports frames per second, its
+labels per frame and its peak memory. The parent prints both, their ratio, and how often
+the two agree on the dominant expression where both found a face.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+
+
+def read_frames(video: Path, limit: int | None) -> list:
+    capture = cv2.VideoCapture(str(video))
+    frames = []
+    while limit is None or len(frames) < limit:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    if not frames:
+        raise SystemExit(f"cannot read video {video}")
+    return frames
+
+
+def worker(side: str, video: Path, limit: int | None) -> dict:
+    """Time one side on every frame (after one warm-up call); report as a dict."""
+    frames = read_frames(video, limit)
+    if side == "ours":
+        from emotune.config import Settings  # noqa: PLC0415
+        from emotune.vision import model_store  # noqa: PLC0415
+        from emotune.vision.analyzer import EmotionAnalyzer  # noqa: PLC0415
+        from emotune.vision.engine import select_engine  # noqa: PLC0415
+
+        settings = Settings()
+        select_engine(settings.engine)
+        model_store.prepare(settings.engine)
+        analyzer = EmotionAnalyzer(settings.detector, settings.method)
+        analyze = lambda frame: analyzer.analyze(frame, 0.0)  # noqa: E731
+        engine = settings.engine
+    else:
+        from emotune.vision import model_store  # noqa: PLC0415
+        from emotune.vision.engine import import_deepface  # noqa: PLC0415
+
+        model_store.prepare("tensorflow")
+        deepface = import_deepface("tensorflow")
+        engine = "tensorflow"
+
+        def analyze(frame):
+            try:
+                results = deepface.analyze(frame, actions=["emotion"], detector_backend="opencv", silent=True)
+            except ValueError:
+                return None
+            return max(results, key=lambda r: r["region"]["w"] * r["region"]["h"])["dominant_emotion"]
+
+    analyze(frames[0])  # warm-up: the first call builds the graph (deepface#937)
+    labels = []
+    started = time.perf_counter()
+    for frame in frames:
+        result = analyze(frame)
+        labels.append(result.dominant if side == "ours" else result)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"side": side, "engine": engine, "frames": len(frames), "seconds": round(seconds, 3),
+            "fps": round(len(frames) / seconds, 2), "peak_mb": round(peak_mb, 1), "labels": labels}
+
+
+def _run_side(side: str, video: Path, limit: int | None) -> dict:
+    cmd = [sys.executable, "-m", "emotune.bench", "--worker", side, "--video", str(video)]
+    if limit:
+        cmd += ["--frames", str(limit)]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench worker {side} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(video: Path, limit: int | None = None) -> dict:
+    ours = _run_side("ours", video, limit)
+    plain = _run_side("plain", video, limit)
+    both = [(a, b) for a, b in zip(ours["labels"], plain["labels"]) if a and b]
+    agreement = sum(a == b for a, b in both) / len(both) if both else None
+    return {
+        "video": str(video),
+        "frames": ours["frames"],
+        "ours_fps": ours["fps"],
+        "deepface_fps": plain["fps"],
+        "ratio": round(ours["fps"] / plain["fps"], 2),
+        "ours_engine": ours["engine"],
+        "deepface_engine": plain["engine"],
+        "ours_faces": sum(1 for a in ours["labels"] if a),
+        "deepface_faces": sum(1 for b in plain["labels"] if b),
+        "agreement": round(agreement, 3) if agreement is not None else None,
+        "agreement_frames": len(both),
+        "ours_peak_mb": ours["peak_mb"],
+        "deepface_peak_mb": plain["peak_mb"],
+    }
+
+
+def format_report(r: dict) -> str:
+    return "\n".join([
+        f"bench on {r['video']} ({r['frames']} frames, each side in its own process)",
+        f"  ours (fast path, {r['ours_engine']}):        {r['ours_fps']:7.1f} frames/s  peak {r['ours_peak_mb']:.0f} MB  faces {r['ours_faces']}",
+        f"  DeepFace.analyze ({r['deepface_engine']}): {r['deepface_fps']:7.1f} frames/s  peak {r['deepface_peak_mb']:.0f} MB  faces {r['deepface_faces']}",
+        f"  ratio ours/plain: {r['ratio']:.2f}x; same dominant expression on {r['agreement']:.1%} of {r['agreement_frames']} frames both analysed"
+        if r["agreement"] is not None else f"  ratio ours/plain: {r['ratio']:.2f}x",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="emotune.bench")
+    parser.add_argument("--worker", choices=["ours", "plain"], required=True)
+    parser.add_argument("--video", type=Path, required=True)
+    parser.add_argument("--frames", type=int)
+    args = parser.parse_args(argv)
+    print(json.dumps(worker(args.worker, args.video, args.frames)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

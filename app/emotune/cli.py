@@ -1,0 +1,150 @@
+"""``emotune``: the window by default; ``--headless``, ``train``, ``evaluate`` and ``bench``.
+
+Errors a user can cause (missing video, no camera, broken weights) end with one line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_INPUT, EXIT_WEIGHTS, EXIT_ANALYSIS = 2, 3, 4
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--headless", action="store_true", help="no window: JSON lines on stdout (or --out)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--video", type=Path, help="read this recorded video instead of the camera")
+    src.add_argument("--camera", type=int, help="camera index (default: the settings' camera)")
+    p.add_argument("--out", type=Path, help="headless: write the JSON lines to this file")
+    p.add_argument("--realtime", action="store_true", help="headless: pace the video like a camera")
+    p.add_argument("--audio", action="store_true", help="headless: play sound (default: silent sink)")
+    p.add_argument("--linger", type=float, default=0.0, help="headless: keep playing N s after the video ends")
+    p.add_argument("--engine", choices=["onnx", "tensorflow"], help="DeepFace engine (default: settings, onnx)")
+    p.add_argument("--detector", help="DeepFace face detector backend (default: opencv)")
+    p.add_argument("--analysis-fps", type=float, help="analysed frames per second; 0 = every frame")
+    p.add_argument("--settings", type=Path, help="settings file (default: in the user config dir)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emotune", description="Music that follows your facial expression.")
+    _add_run_options(parser)
+    sub = parser.add_subparsers(dest="command")
+
+    t = sub.add_parser("train", help="train DeepFace's Emotion network on a folder-per-label set")
+    t.add_argument("--data", type=Path, required=True)
+    t.add_argument("--out", type=Path, required=True, help="weights file (.h5); the .onnx is written beside it")
+    t.add_argument("--epochs", type=int, default=60)
+    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--learning-rate", type=float, default=1e-3)
+    t.add_argument("--val-fraction", type=float, default=0.1)
+    t.add_argument("--patience", type=int, default=10)
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--limit-per-label", type=int, help="use at most N images a label (smoke runs)")
+
+    e = sub.add_parser("evaluate", help="accuracy of the emotion weights on a labelled face set")
+    e.add_argument("--data", type=Path, required=True)
+    e.add_argument("--weights", type=Path, help=".h5 or .onnx (default: the shipped weights)")
+    e.add_argument("--engine", choices=["onnx", "tensorflow"], default="onnx")
+    e.add_argument("--split", choices=["all", "val"], default="all", help="val: the training's held-out faces")
+    e.add_argument("--val-fraction", type=float, default=0.1)
+    e.add_argument("--seed", type=int, default=1)
+    e.add_argument("--json", action="store_true")
+
+    b = sub.add_parser("bench", help="our pipeline vs plain DeepFace.analyze on the same frames")
+    b.add_argument("--video", type=Path, required=True)
+    b.add_argument("--frames", type=int, help="use only the first N frames")
+    b.add_argument("--json", action="store_true")
+    return parser
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"emotune: {message}", file=sys.stderr)
+    return code
+
+
+def _settings(args: argparse.Namespace):
+    from emotune import config  # noqa: PLC0415
+
+    settings, problem = config.load(args.settings)
+    if problem:
+        print(f"emotune: {problem}", file=sys.stderr)
+    changes = {k: v for k, v in {"engine": args.engine, "detector": args.detector,
+                                 "analysis_fps": args.analysis_fps}.items() if v is not None}
+    return settings.with_changes(**changes)
+
+
+def _run_headless(args: argparse.Namespace) -> int:
+    from emotune import headless  # noqa: PLC0415
+    from emotune.vision import model_store  # noqa: PLC0415
+    from emotune.vision.sources import CameraSource, SourceError, VideoFileSource  # noqa: PLC0415
+
+    settings = _settings(args)
+    try:
+        model_store.prepare(settings.engine, official=settings.official_weights)
+    except model_store.WeightsError as exc:
+        return _fail(str(exc), EXIT_WEIGHTS)
+    try:
+        if args.video is not None:
+            source = VideoFileSource(args.video, paced=args.realtime)
+        else:
+            source = CameraSource(settings.camera if args.camera is None else args.camera)
+        source.open()
+    except SourceError as exc:
+        return _fail(str(exc), EXIT_INPUT)
+    out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        summary = headless.run(settings, source, out, audio=args.audio, linger=args.linger)
+    finally:
+        if args.out:
+            out.close()
+    reason = summary.get("end_reason", "")
+    if reason.startswith("analysis failed"):
+        return _fail(reason, EXIT_ANALYSIS)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from emotune.config import SettingsError  # noqa: PLC0415
+
+    try:
+        if args.command == "train":
+            from emotune.training.train import TrainOptions, train  # noqa: PLC0415
+
+            train(TrainOptions(args.data, args.out, args.epochs, args.batch_size, args.learning_rate,
+                               args.val_fraction, args.patience, args.seed, args.limit_per_label))
+            return 0
+        if args.command == "evaluate":
+            from emotune.training.evaluate import evaluate  # noqa: PLC0415
+            from emotune.training.metrics import format_report  # noqa: PLC0415
+
+            scores = evaluate(args.data, args.weights, args.engine, args.split, args.val_fraction, args.seed)
+            print(format_report(scores, f"{args.data} ({args.split})"))
+            if args.json:
+                print(json.dumps(scores.as_dict()))
+            return 0
+        if args.command == "bench":
+            from emotune import bench  # noqa: PLC0415
+
+            report = bench.compare(args.video, args.frames)
+            print(bench.format_report(report))
+            if args.json:
+                print(json.dumps(report))
+            return 0
+        if args.headless:
+            return _run_headless(args)
+        from emotune.gui.app import run_gui  # noqa: PLC0415 - Qt only when a window is wanted
+
+        return run_gui(args, _settings(args))
+    except SettingsError as exc:
+        return _fail(str(exc), EXIT_INPUT)
+    except FileNotFoundError as exc:
+        return _fail(str(exc), EXIT_INPUT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

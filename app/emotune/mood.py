@@ -1,0 +1,83 @@
+"""MoodTracker: "the most common facial expression" over a sliding window, without flapping.
+
+Every analysed face votes for its dominant expression with its confidence as weight (votes
+under ``min_confidence`` are ignored: an unsure face should not move the music). The
+expression with the largest total in the last ``window`` seconds wins; its mood becomes the
+current mood only after it has won continuously for ``hold`` seconds (hysteresis). Frames
+without a face cast no vote, so a person stepping away leaves the mood where it was.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Mapping
+
+from emotune.emotions import DEFAULT_MOOD_MAP
+
+
+@dataclass(frozen=True)
+class MoodChange:
+    t: float
+    emotion: str  # the expression that won
+    mood: str
+    previous: str | None
+    share: float  # the winner's share of the window's vote weight
+
+
+class MoodTracker:
+    def __init__(
+        self,
+        window: float = 3.0,
+        min_confidence: float = 0.35,
+        hold: float = 1.0,
+        mood_map: Mapping[str, str] = DEFAULT_MOOD_MAP,
+    ) -> None:
+        if window <= 0 or hold < 0 or not 0 <= min_confidence < 1:
+            raise ValueError("window must be > 0, hold >= 0 and min_confidence in [0, 1)")
+        self.window = window
+        self.min_confidence = min_confidence
+        self.hold = hold
+        self.mood_map = dict(mood_map)
+        self.mood: str | None = None
+        self._votes: deque[tuple[float, str, float]] = deque()
+        self._candidate: str | None = None
+        self._candidate_since = 0.0
+
+    def winner(self) -> tuple[str, float] | None:
+        """(expression, share of weight) leading the current window, or None if empty."""
+        totals: dict[str, float] = {}
+        for _, label, weight in self._votes:
+            totals[label] = totals.get(label, 0.0) + weight
+        if not totals:
+            return None
+        label = max(totals, key=totals.__getitem__)
+        return label, totals[label] / sum(totals.values())
+
+    def update(self, t: float, label: str | None, confidence: float) -> MoodChange | None:
+        """Add one analysed frame (``label`` None: no face); return a change if the mood moved."""
+        if label is not None and confidence >= self.min_confidence:
+            self._votes.append((t, label, confidence))
+        while self._votes and self._votes[0][0] <= t - self.window:
+            self._votes.popleft()
+
+        lead = self.winner()
+        if lead is None:
+            self._candidate = None
+            return None
+        label_won, share = lead
+        mood = self.mood_map[label_won]
+        if mood == self.mood:
+            self._candidate = None
+            return None
+        if mood != self._candidate:
+            self._candidate, self._candidate_since = mood, t
+        if t - self._candidate_since < self.hold:
+            return None
+        change = MoodChange(t, label_won, mood, self.mood, round(share, 3))
+        self.mood, self._candidate = mood, None
+        return change
+
+    def force(self, mood: str) -> None:
+        """Set the mood directly (a pinned mood), so Auto resumes from it without a jump."""
+        self.mood, self._candidate = mood, None

@@ -1,0 +1,1 @@
+"""Mood playlists from local folders, and the player that loops them."""

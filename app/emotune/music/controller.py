@@ -1,0 +1,140 @@
+"""Who decides what plays: the face (Auto), a pinned mood, or a song the listener picked.
+
+Rules, as a listener expects them:
+* Auto: a new mood fades the current track out and starts that mood's playlist.
+* Pinned: mood changes from the face are remembered but ignored until Auto is chosen again;
+  choosing Auto then jumps to the face's latest mood.
+* A song picked by hand (dropdown, previous/next) plays to its end; an auto change that
+  arrives meanwhile waits for that end.
+* Optionally, no face for ``away_after`` seconds pauses the music; a face resumes it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from emotune.mood import MoodChange
+from emotune.music.events import PlaybackNote
+from emotune.music.library import Library
+from emotune.music.player import PAUSED, PLAYING, Player
+
+AUTO = "auto"
+
+
+class MusicController:
+    def __init__(
+        self,
+        library: Library,
+        player: Player,
+        fade: float = 2.0,
+        pause_when_away: bool = False,
+        away_after: float = 10.0,
+    ) -> None:
+        self.library = library
+        self.player = player
+        self.fade = fade
+        self.pause_when_away = pause_when_away
+        self.away_after = away_after
+        self.pinned: str | None = None
+        self.face_mood: str | None = None  # the latest mood from the face
+        self.hand_picked = False
+        self._pending: str | None = None
+        self._last_face_t: float | None = None
+        self._away_paused = False
+        self._lock = threading.RLock()
+        player.end_handler = self._on_track_end
+
+    @property
+    def mode(self) -> str:
+        return AUTO if self.pinned is None else "pinned"
+
+    @property
+    def mood(self) -> str | None:
+        """The mood whose playlist is (or should be) playing."""
+        return self.pinned or self.face_mood
+
+    # -- from the face -----------------------------------------------------------------
+    def on_mood_change(self, change: MoodChange) -> None:
+        with self._lock:
+            self.face_mood = change.mood
+            if self.pinned is not None:
+                self._note("override", f"mood {change.mood} ignored: {self.pinned} is pinned", change.mood)
+                return
+            if self.hand_picked and self.player.state == PLAYING:
+                self._pending = change.mood
+                self._note("override", f"mood {change.mood} waits for the hand-picked song to end", change.mood)
+                return
+            self._switch(change.mood, self.fade)
+
+    def on_face(self, t: float, seen: bool) -> None:
+        """Every analysed frame: pause when nobody has been there for a while, resume on return."""
+        if not self.pause_when_away:
+            return
+        with self._lock:
+            if seen:
+                self._last_face_t = t
+                if self._away_paused:
+                    self._away_paused = False
+                    self.player.resume()
+                    self._note("resumed", "a face is back: music resumed")
+            elif self._last_face_t is not None and not self._away_paused and t - self._last_face_t >= self.away_after:
+                if self.player.state == PLAYING:
+                    self._away_paused = True
+                    self.player.pause()
+                    self._note("paused", f"no face for {self.away_after:g} s: music paused")
+
+    # -- from the listener ---------------------------------------------------------------
+    def pin(self, mood: str | None) -> None:
+        """Pin ``mood``; ``None`` (or "auto") gives control back to the face."""
+        with self._lock:
+            mood = None if mood in (None, AUTO) else mood
+            self.pinned = mood
+            self.hand_picked = False
+            self._pending = None
+            self._note("override", f"mood pinned to {mood}" if mood else "auto mood: following the face", mood)
+            target = self.mood
+            if target and target != self.player.playlist.mood:
+                self._switch(target, self.fade)
+
+    def select(self, index: int) -> None:
+        with self._lock:
+            self.hand_picked = True
+            self.player.play_index(index, "select")
+
+    def next(self) -> None:
+        with self._lock:
+            self.hand_picked = True
+            self.player.next()
+
+    def previous(self) -> None:
+        with self._lock:
+            self.hand_picked = True
+            self.player.previous()
+
+    def rescan(self) -> None:
+        """Re-read every playlist; the current one is refreshed without interrupting the song."""
+        with self._lock:
+            self.library.rescan()
+
+    # -- internals -------------------------------------------------------------------------
+    def _switch(self, mood: str, fade: float) -> bool:
+        """Start ``mood``'s playlist; False (and the music goes on) if it has no tracks."""
+        playlist = self.library.playlist(mood)
+        self.hand_picked = False
+        self.player.set_playlist(playlist, fade=fade, reason="mood")
+        return bool(playlist.tracks)
+
+    def _on_track_end(self) -> bool:
+        with self._lock:
+            self.hand_picked = False
+            if self._pending and self.pinned is None:
+                mood, self._pending = self._pending, None
+                return self._switch(mood, 0.0)
+            return False
+
+    def _note(self, kind: str, message: str, mood: str | None = None) -> None:
+        self.player.listener(PlaybackNote(kind, message, mood))
+
+    @property
+    def paused_for_absence(self) -> bool:
+        return self._away_paused and self.player.state == PAUSED

@@ -1,0 +1,158 @@
+"""Playlists: each mood is fed by folders and .m3u/.m3u8 files, scanned into a track list.
+
+Files are only ever read: the library never writes, moves or deletes anything in a user's
+folders. Tags come from mutagen; a file without tags shows its file name.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+#: What pygame's mixer (SDL_mixer 2.8) plays here, checked on real files: MP3, Ogg Vorbis,
+#: WAV, FLAC and Ogg Opus. Other files in a folder are ignored.
+AUDIO_SUFFIXES = frozenset({".mp3", ".ogg", ".oga", ".wav", ".flac", ".opus"})
+PLAYLIST_SUFFIXES = frozenset({".m3u", ".m3u8"})
+
+
+@dataclass(frozen=True)
+class Track:
+    path: Path
+    title: str
+    artist: str = ""
+    duration: float | None = None  # seconds, None where the tags do not say
+
+    @property
+    def label(self) -> str:
+        return f"{self.artist} – {self.title}" if self.artist else self.title
+
+
+@dataclass
+class Playlist:
+    mood: str
+    tracks: list[Track] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # sources that were missing or unreadable
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+
+def read_track(path: Path) -> Track:
+    """Title, artist and duration from the file's tags, falling back to the file name."""
+    title, artist, duration = path.stem, "", None
+    try:
+        import mutagen  # noqa: PLC0415 - only needed while scanning
+
+        audio = mutagen.File(path, easy=True)
+        if audio is not None:
+            tags = audio.tags or {}
+            title = (tags.get("title") or [title])[0] or title
+            artist = (tags.get("artist") or [""])[0]
+            duration = float(audio.info.length) if getattr(audio.info, "length", 0) else None
+    except Exception:  # damaged tags must not hide the file; playback decides if it plays
+        pass
+    return Track(path, str(title), str(artist), duration)
+
+
+def read_m3u(path: Path) -> list[Path]:
+    """Entries of an .m3u/.m3u8 file in order; relative entries resolve against its folder."""
+    raw = path.read_bytes()
+    try:  # .m3u8 is UTF-8 by definition; old .m3u files are often Latin-1
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    entries = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("\ufeff")
+        if not line or line.startswith("#"):
+            continue
+        entry = Path(line)
+        entries.append(entry if entry.is_absolute() else path.parent / entry)
+    return entries
+
+
+def _scan_folder(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort(key=str.casefold)
+        found.extend(Path(root) / name for name in sorted(files, key=str.casefold))
+    return [p for p in found if p.suffix.lower() in AUDIO_SUFFIXES]
+
+
+def scan(mood: str, sources: Iterable[Path], shuffle: bool = False, seed: int | None = None) -> Playlist:
+    """Build the playlist of ``mood`` from folders and playlist files, in a stable order."""
+    playlist = Playlist(mood)
+    seen: set[Path] = set()
+    for source in sources:
+        source = Path(source).expanduser()
+        if source.is_dir():
+            paths = _scan_folder(source)
+        elif source.is_file() and source.suffix.lower() in PLAYLIST_SUFFIXES:
+            paths = [p for p in read_m3u(source) if p.suffix.lower() in AUDIO_SUFFIXES]
+            playlist.problems.extend(f"{p}: listed in {source.name} but missing" for p in paths if not p.is_file())
+            paths = [p for p in paths if p.is_file()]
+        elif source.is_file() and source.suffix.lower() in AUDIO_SUFFIXES:
+            paths = [source]
+        else:
+            playlist.problems.append(f"{source}: no such folder or playlist file")
+            continue
+        for path in paths:
+            if path not in seen:
+                seen.add(path)
+                playlist.tracks.append(read_track(path))
+    if not playlist.tracks and not playlist.problems:
+        playlist.problems.append("no playable files (" + ", ".join(sorted(AUDIO_SUFFIXES)) + ")")
+    if shuffle:
+        random.Random(seed).shuffle(playlist.tracks)
+    return playlist
+
+
+def _signature(sources: Sequence[Path]) -> tuple:
+    """Cheap change detector: the modification times of every source and sub-folder."""
+    sig = []
+    for source in sources:
+        source = Path(source).expanduser()
+        if source.is_dir():
+            for root, _, _ in os.walk(source):
+                sig.append((root, os.stat(root).st_mtime_ns))
+        elif source.exists():
+            sig.append((str(source), source.stat().st_mtime_ns))
+        else:
+            sig.append((str(source), None))
+    return tuple(sig)
+
+
+class Library:
+    """Mood → playlist, rescanned when a source folder changes or on request."""
+
+    def __init__(self, sources: Mapping[str, Sequence[Path]], shuffle: bool = False) -> None:
+        self.sources = {mood: [Path(p) for p in paths] for mood, paths in sources.items()}
+        self.shuffle = shuffle
+        self._cache: dict[str, tuple[tuple, Playlist]] = {}
+
+    @property
+    def moods(self) -> list[str]:
+        return list(self.sources)
+
+    def playlist(self, mood: str) -> Playlist:
+        """The current playlist of ``mood``; scans only if its folders changed since last time."""
+        sources = self.sources.get(mood, [])
+        signature = _signature(sources)
+        cached = self._cache.get(mood)
+        if cached and cached[0] == signature:
+            return cached[1]
+        playlist = scan(mood, sources, self.shuffle)
+        self._cache[mood] = (signature, playlist)
+        return playlist
+
+    def rescan(self) -> None:
+        self._cache.clear()
+
+
+def default_sources(playlists_dir: Path, moods: Iterable[str], extra: Mapping[str, Sequence[Path]] | None = None) -> dict[str, list[Path]]:
+    """The demo folder ``playlists/<mood>`` of each mood, unless the user assigned their own."""
+    extra = extra or {}
+    return {mood: list(extra.get(mood) or [playlists_dir / mood]) for mood in moods}

@@ -1,0 +1,218 @@
+"""The session: source → analyzer → mood tracker → music, wired on threads, Qt-free.
+
+Threads: the source's capture thread, one analysis thread (which owns every DeepFace call,
+deepface#509), and the player's monitor. Everything the outside needs to know comes out of
+one ``listener`` callable as plain event records; the GUI turns them into Qt signals at one
+seam and the headless mode prints them as JSON lines. The same class drives both.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from emotune.config import Settings
+from emotune.emotions import MOODS
+from emotune.mood import MoodChange, MoodTracker
+from emotune.music.backends import open_backend
+from emotune.music.controller import MusicController
+from emotune.music.events import PlaybackNote, TrackStarted
+from emotune.music.library import Library, default_sources
+from emotune.music.player import Player
+from emotune.resources import demo_playlists_dir
+from emotune.vision import model_store
+from emotune.vision.analyzer import EmotionAnalyzer, Reading
+from emotune.vision.engine import select_engine
+from emotune.vision.sources import FrameSource
+
+Listener = Callable[[object], None]
+
+
+@dataclass(frozen=True)
+class Status:
+    """A line for the status bar / log: ``kind`` is loading, ready, warning or error."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FrameAnalysed:
+    reading: Reading
+    seconds: float  # how long the analysis took
+
+
+@dataclass(frozen=True)
+class MoodEvent:
+    change: MoodChange
+    playlist: str  # the mood whose playlist now plays (or waits)
+    track: str | None  # the first track of that playlist, if any
+
+
+@dataclass
+class Summary:
+    frames_read: int = 0
+    frames_analysed: int = 0
+    faces_found: int = 0
+    mood_seconds: dict[str, float] = field(default_factory=dict)
+    mood_changes: int = 0
+    tracks_started: int = 0
+    analysis_seconds: float = 0.0
+
+    @property
+    def dominant_mood(self) -> str | None:
+        return max(self.mood_seconds, key=self.mood_seconds.__getitem__) if self.mood_seconds else None
+
+    def as_dict(self) -> dict:
+        return {
+            "frames_read": self.frames_read,
+            "frames_analysed": self.frames_analysed,
+            "faces_found": self.faces_found,
+            "mood_seconds": {k: round(v, 2) for k, v in self.mood_seconds.items()},
+            "dominant_mood": self.dominant_mood,
+            "mood_changes": self.mood_changes,
+            "tracks_started": self.tracks_started,
+            "analysis_ms_mean": round(1000 * self.analysis_seconds / self.frames_analysed, 1) if self.frames_analysed else None,
+        }
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    summary: Summary
+    reason: str
+
+
+class Session:
+    def __init__(
+        self,
+        settings: Settings,
+        source: FrameSource | None,
+        listener: Listener,
+        audio: bool = False,
+        playlists_dir: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.source = source
+        self._listener = listener
+        self.summary = Summary()
+        self.tracker = MoodTracker(settings.window_seconds, settings.min_confidence, settings.hold_seconds, settings.mood_map)
+        user = {mood: [Path(p) for p in paths] for mood, paths in settings.playlists.items()}
+        self.library = Library(default_sources(playlists_dir or demo_playlists_dir(), MOODS, user), settings.shuffle)
+        backend, problem = open_backend(audio)
+        self.player = Player(backend, self._on_music_event, settings.volume)
+        if problem:
+            self._emit(PlaybackNote("no_device", problem))
+        self.controller = MusicController(self.library, self.player, settings.fade_seconds,
+                                          settings.pause_when_away, settings.away_seconds)
+        self.latest: Reading | None = None
+        self.analyzer_ready = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Start capture and analysis; returns at once (the model loads on the analysis thread)."""
+        if self.source is not None:
+            self.source.start()
+        self._thread = threading.Thread(target=self._analyse_loop, name="analysis", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the analysis to finish (end of a video); True if it did."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def stop(self) -> None:
+        """Stop every thread and the audio; safe to call twice."""
+        self._stop.set()
+        if self.source is not None:
+            self.source.stop()
+        self.wait(10)
+        self.player.close()
+
+    # -- the analysis thread ------------------------------------------------------------------
+    def _load_analyzer(self) -> EmotionAnalyzer:
+        s = self.settings
+        self._emit(Status("loading", "loading the emotion model…"))
+        select_engine(s.engine)
+        model_store.prepare(s.engine, official=s.official_weights)
+        analyzer = EmotionAnalyzer(s.detector, s.method)
+        analyzer.warm_up()
+        self.analyzer_ready.set()
+        self._emit(Status("ready", f"emotion model ready ({s.engine} engine, {s.detector} detector)"))
+        return analyzer
+
+    def _analyse_loop(self) -> None:
+        reason = "stopped"
+        try:
+            analyzer = self._load_analyzer()
+            if self.source is None:
+                reason = "no source"
+                return
+            reason = self._consume(analyzer)
+        except Exception as exc:  # shown in the status line, never a frozen window
+            reason = f"analysis failed: {exc}"
+            self._emit(Status("error", reason))
+        finally:
+            if self.source is not None:
+                self.summary.frames_read = self.source.frames_read
+            self._emit(SessionEnded(self.summary, reason))
+
+    def _consume(self, analyzer: EmotionAnalyzer) -> str:
+        assert self.source is not None
+        interval = 1.0 / self.settings.analysis_fps if self.settings.analysis_fps > 0 else 0.0
+        last_t: float | None = None
+        due = 0.0  # source time of the next frame to analyse: a schedule, so the rate holds
+        while not self._stop.is_set():
+            frame = self.source.buffer.take(timeout=0.5)
+            if frame is None:
+                if self.source.buffer.closed:
+                    return self.source.error or "end of video"
+                continue
+            if frame.t < due - 1e-6:
+                continue
+            due = max(due + interval, frame.t)
+            started = time.perf_counter()
+            reading = analyzer.analyze(frame.image, frame.t)
+            elapsed = time.perf_counter() - started
+            self._account(reading, last_t)
+            last_t = frame.t
+            self.latest = reading
+            self._emit(FrameAnalysed(reading, elapsed))
+            self.summary.analysis_seconds += elapsed
+            change = self.tracker.update(reading.t, reading.dominant, reading.confidence)
+            if change is not None:
+                self._on_mood_change(change)
+            self.controller.on_face(reading.t, reading.has_face)
+        return "stopped"
+
+    def _account(self, reading: Reading, last_t: float | None) -> None:
+        self.summary.frames_analysed += 1
+        self.summary.faces_found += reading.has_face
+        mood = self.controller.mood
+        if mood is not None and last_t is not None:
+            self.summary.mood_seconds[mood] = self.summary.mood_seconds.get(mood, 0.0) + reading.t - last_t
+
+    def _on_mood_change(self, change: MoodChange) -> None:
+        self.summary.mood_changes += 1
+        self.controller.on_mood_change(change)
+        playlist = self.library.playlist(change.mood)
+        first = playlist.tracks[0].label if playlist.tracks else None
+        self._emit(MoodEvent(change, self.controller.mood or change.mood, first))
+
+    # -- events --------------------------------------------------------------------------------
+    def _on_music_event(self, event: object) -> None:
+        if isinstance(event, TrackStarted):
+            self.summary.tracks_started += 1
+        self._emit(event)
+
+    def _emit(self, event: object) -> None:
+        try:
+            self._listener(event)
+        except Exception:  # a broken listener must not kill capture or playback
+            pass

@@ -1,0 +1,1 @@
+"""Training and evaluating the emotion weights that ship with the app."""

@@ -1,0 +1,1 @@
+"""Frames in, emotion readings out: sources, DeepFace analysis and its weights."""

@@ -1,0 +1,52 @@
+"""The one place that imports DeepFace, after choosing its engine.
+
+DeepFace reads ``DEEPFACE_BACKEND_ENGINE`` and ``DEEPFACE_HOME`` once, at import, and caches
+the engine for the life of the process. So both must be set before the first import, and
+a second, different choice in the same process is an error rather than a silent no-op.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+
+ENGINES: tuple[str, ...] = ("onnx", "tensorflow")
+DEFAULT_ENGINE = "onnx"
+
+_ENV = "DEEPFACE_BACKEND_ENGINE"
+
+
+class EngineError(RuntimeError):
+    """The requested engine cannot be used in this process."""
+
+
+def select_engine(engine: str = DEFAULT_ENGINE) -> None:
+    """Choose DeepFace's engine for this process; must run before deepface is imported."""
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if "deepface" in sys.modules and os.environ.get(_ENV) != engine:
+        raise EngineError(
+            f"DeepFace is already loaded on the {os.environ.get(_ENV) or 'default'} engine; "
+            f"start a new process to use {engine}"
+        )
+    os.environ[_ENV] = engine
+    # TensorFlow's C++ start-up chatter is noise for a desktop app's log.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def current_engine() -> str:
+    """The engine chosen for this process (the default if none was chosen yet)."""
+    return os.environ.get(_ENV, DEFAULT_ENGINE)
+
+
+def import_deepface(engine: str | None = None) -> ModuleType:
+    """Import and return ``deepface.DeepFace`` on the chosen engine.
+
+    DeepFace is imported before TensorFlow on purpose: imported the other way round its
+    models run on Keras 3 instead of tf-keras, about twice as slow per face.
+    """
+    select_engine(engine or current_engine())
+    from deepface import DeepFace  # noqa: PLC0415 - lazy on purpose: 0.25 s to 2.3 s
+
+    return DeepFace
