@@ -36,7 +36,7 @@ class Settings:
     analysis_fps: float = 15.0  # analysed frames per second of camera/video time; 0 = every frame
     window_seconds: float = 3.0
     min_confidence: float = 0.35
-    hold_seconds: float = 1.0
+    hold_seconds: float = 0.75
     fade_seconds: float = 2.0
     volume: float = 0.8
     shuffle: bool = False

@@ -1,9 +1,11 @@
 """MoodTracker: "the most common facial expression" over a sliding window, without flapping.
 
 Every analysed face votes for its dominant expression with its confidence as weight (votes
-under ``min_confidence`` are ignored: an unsure face should not move the music). The
-expression with the largest total in the last ``window`` seconds wins; its mood becomes the
-current mood only after it has won continuously for ``hold`` seconds (hysteresis). Frames
+under ``min_confidence`` are ignored: an unsure face should not move the music). Votes fade
+with age (half-life a third of the window) so that a real change wins within about a
+second instead of after half the window. The expression with the largest total in the last
+``window`` seconds wins; its mood becomes the current mood only after it has won
+continuously for ``hold`` seconds (hysteresis): a one-second blip never switches the music. Frames
 without a face cast no vote, so a person stepping away leaves the mood where it was.
 """
 
@@ -30,7 +32,7 @@ class MoodTracker:
         self,
         window: float = 3.0,
         min_confidence: float = 0.35,
-        hold: float = 1.0,
+        hold: float = 0.75,
         mood_map: Mapping[str, str] = DEFAULT_MOOD_MAP,
     ) -> None:
         if window <= 0 or hold < 0 or not 0 <= min_confidence < 1:
@@ -44,11 +46,15 @@ class MoodTracker:
         self._candidate: str | None = None
         self._candidate_since = 0.0
 
-    def winner(self) -> tuple[str, float] | None:
+    def winner(self, now: float | None = None) -> tuple[str, float] | None:
         """(expression, share of weight) leading the current window, or None if empty."""
+        if not self._votes:
+            return None
+        now = self._votes[-1][0] if now is None else now
+        half_life = self.window / 3
         totals: dict[str, float] = {}
-        for _, label, weight in self._votes:
-            totals[label] = totals.get(label, 0.0) + weight
+        for t, label, weight in self._votes:
+            totals[label] = totals.get(label, 0.0) + weight * 0.5 ** ((now - t) / half_life)
         if not totals:
             return None
         label = max(totals, key=totals.__getitem__)
@@ -61,7 +67,7 @@ class MoodTracker:
         while self._votes and self._votes[0][0] <= t - self.window:
             self._votes.popleft()
 
-        lead = self.winner()
+        lead = self.winner(t)
         if lead is None:
             self._candidate = None
             return None

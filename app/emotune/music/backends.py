@@ -39,6 +39,10 @@ class Backend(ABC):
     def set_volume(self, volume: float) -> None: ...
 
     @abstractmethod
+    def get_volume(self) -> float:
+        """The volume the device plays at now (it dips during a fade)."""
+
+    @abstractmethod
     def busy(self) -> bool:
         """True while the loaded track still has sound to play (paused counts as busy)."""
 
@@ -91,6 +95,9 @@ class SilentBackend(Backend):
 
     def set_volume(self, volume: float) -> None:
         self.volume = volume
+
+    def get_volume(self) -> float:
+        return self.volume
 
     def busy(self) -> bool:
         if not self._playing:
@@ -151,6 +158,9 @@ class PygameBackend(Backend):
 
     def set_volume(self, volume: float) -> None:
         self._pygame.mixer.music.set_volume(volume)
+
+    def get_volume(self) -> float:
+        return float(self._pygame.mixer.music.get_volume())
 
     def busy(self) -> bool:
         return self._paused or bool(self._pygame.mixer.music.get_busy())

@@ -1,0 +1,33 @@
+"""Running the real ``emotune`` command in a child process and reading its JSON lines."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Run:
+    returncode: int
+    lines: list[dict]
+    stderr: str
+
+    @property
+    def summary(self) -> dict:
+        return self.lines[-1]["summary"]
+
+    def of_type(self, kind: str) -> list[dict]:
+        return [line for line in self.lines if line.get("type") == kind]
+
+
+def emotune(*args: str | Path, env: dict | None = None, timeout: float = 300) -> Run:
+    proc = subprocess.run(
+        [sys.executable, "-m", "emotune", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+    )
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return Run(proc.returncode, lines, proc.stderr)

@@ -1,0 +1,106 @@
+"""The headless mode on real shared videos with the real shipped weights and DeepFace."""
+
+import shutil
+
+import cv2
+import pytest
+
+from emotune.emotions import DEFAULT_MOOD_MAP, LABELS
+
+from .helpers import emotune
+
+
+@pytest.fixture(scope="module")
+def fer_test_run(shared):
+    return emotune("--headless", "--video", shared / "videos" / "fer-test.mp4")
+
+
+def test_smiling_woman_gives_the_happy_mood(fer_test_run):
+    run = fer_test_run
+    assert run.returncode == 0, run.stderr
+    summary = run.summary
+    assert summary["frames_read"] == 115
+    assert summary["dominant_mood"] == DEFAULT_MOOD_MAP["happy"]
+    assert summary["faces_found"] >= 0.8 * summary["frames_analysed"] > 0
+    moods = run.of_type("mood")
+    assert moods and moods[0]["emotion"] == "happy" and moods[0]["mood"] == DEFAULT_MOOD_MAP["happy"]
+
+
+def test_json_lines_have_the_documented_fields(fer_test_run):
+    frames = fer_test_run.of_type("frame")
+    assert len(frames) == fer_test_run.summary["frames_analysed"]
+    with_face = [f for f in frames if f["face"]]
+    assert set(with_face[0]["face"]) == {"x", "y", "w", "h"}
+    assert set(with_face[0]["probabilities"]) == set(LABELS)
+    assert abs(sum(with_face[0]["probabilities"].values()) - 1) < 0.01
+    assert with_face[0]["dominant"] in LABELS
+    mood = fer_test_run.of_type("mood")[0]
+    assert {"t", "emotion", "mood", "playlist", "track"} <= set(mood)
+    started = fer_test_run.of_type("track_started")
+    assert started and started[0]["mood"] == DEFAULT_MOOD_MAP["happy"] and started[0]["path"].endswith(".ogg")
+
+
+def test_a_photo_without_a_face_gives_no_face_and_no_mood(shared, tmp_path):
+    image = cv2.imread(str(shared / "faces" / "fer-no-faces.jpg"))
+    video = tmp_path / "no-face.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, (image.shape[1], image.shape[0]))
+    for _ in range(30):
+        writer.write(image)
+    writer.release()
+    run = emotune("--headless", "--video", video)
+    assert run.returncode == 0, run.stderr
+    assert run.summary["frames_analysed"] > 0
+    assert run.summary["faces_found"] == 0
+    assert run.summary["mood_changes"] == 0 and run.summary["dominant_mood"] is None
+    assert not run.of_type("mood") and not run.of_type("track_started")
+
+
+def test_missing_and_corrupt_videos_exit_with_one_line(tmp_path):
+    run = emotune("--headless", "--video", tmp_path / "missing.mp4")
+    assert run.returncode == 2 and run.stderr.strip().count("\n") == 0
+    assert "video not found" in run.stderr
+    bad = tmp_path / "corrupt.mp4"
+    bad.write_bytes(bytes(4096))
+    run = emotune("--headless", "--video", bad)
+    assert run.returncode == 2 and "cannot read video" in run.stderr
+
+
+def _data_dir_with(tmp_path, corrupt_checksum: bool):
+    """A copy of the app's data with garbage ONNX weights (with or without a matching checksum)."""
+    from emotune.resources import data_root
+    from emotune.vision.model_store import sha256
+
+    root = tmp_path / "data"
+    shutil.copytree(data_root() / "assets", root / "assets")
+    models = root / "assets" / "models"
+    onnx = models / "facial_expression_model_weights.onnx"
+    onnx.write_bytes(b"this is not an onnx graph" * 100)
+    if not corrupt_checksum:
+        sums = (models / "SHA256SUMS").read_text().splitlines()
+        (models / "SHA256SUMS").write_text("\n".join(
+            f"{sha256(onnx)}  {onnx.name}" if line.endswith(onnx.name) else line for line in sums) + "\n")
+    return root
+
+
+def test_damaged_shipped_weights_exit_with_advice(shared, tmp_path):
+    env = {"EMOTUNE_DATA_DIR": str(_data_dir_with(tmp_path, corrupt_checksum=True)), "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    run = emotune("--headless", "--video", shared / "videos" / "fer-test.mp4", env=env)
+    assert run.returncode == 3 and "damaged" in run.stderr and "reinstall" in run.stderr
+
+
+def test_unloadable_weights_exit_with_advice(shared, tmp_path):
+    env = {"EMOTUNE_DATA_DIR": str(_data_dir_with(tmp_path, corrupt_checksum=False)), "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    run = emotune("--headless", "--video", shared / "videos" / "fer-test.mp4", env=env)
+    assert run.returncode == 4
+    assert "could not load the emotion weights" in run.stderr
+    assert run.summary["frames_analysed"] == 0
+
+
+def test_both_engines_give_the_same_labels(shared):
+    video = shared / "videos" / "liveportrait-d3.mp4"
+    runs = {engine: emotune("--headless", "--video", video, "--engine", engine, "--analysis-fps", "10")
+            for engine in ("onnx", "tensorflow")}
+    labels = {engine: [f["dominant"] for f in run.of_type("frame")] for engine, run in runs.items()}
+    assert len(labels["onnx"]) == len(labels["tensorflow"]) > 50
+    same = sum(a == b for a, b in zip(labels["onnx"], labels["tensorflow"])) / len(labels["onnx"])
+    assert same >= 0.98, same

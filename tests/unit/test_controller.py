@@ -1,0 +1,73 @@
+"""Auto, pinned and hand-picked: who decides what plays, and "nobody there"."""
+
+import time
+
+import pytest
+
+from emotune.mood import MoodChange
+from emotune.music.backends import SilentBackend
+from emotune.music.controller import MusicController
+from emotune.music.events import PlaybackNote
+from emotune.music.library import Library
+from emotune.music.player import PAUSED, PLAYING, Player
+from emotune.resources import demo_playlists_dir
+
+
+@pytest.fixture
+def controller():
+    notes = []
+    player = Player(SilentBackend(), notes.append)
+    moods = ["happy", "calm", "sad", "energetic", "tense"]
+    c = MusicController(Library({m: [demo_playlists_dir() / m] for m in moods}), player, fade=0.0,
+                        pause_when_away=True, away_after=2.0)
+    c.notes = notes
+    yield c
+    player.close()
+
+
+def change(mood, t=1.0, previous=None):
+    return MoodChange(t, mood, mood, previous, 0.9)
+
+
+def test_auto_follows_the_face(controller):
+    controller.on_mood_change(change("happy"))
+    assert controller.player.playlist.mood == "happy" and controller.player.state == PLAYING
+    controller.on_mood_change(change("sad"))
+    assert controller.player.playlist.mood == "sad"
+
+
+def test_pinned_mood_ignores_the_face_until_auto(controller):
+    controller.on_mood_change(change("happy"))
+    controller.pin("tense")
+    assert controller.mode == "pinned" and controller.player.playlist.mood == "tense"
+    controller.on_mood_change(change("sad"))
+    assert controller.player.playlist.mood == "tense"
+    assert any(isinstance(n, PlaybackNote) and "ignored" in n.message for n in controller.notes)
+    controller.pin("auto")
+    assert controller.mode == "auto" and controller.player.playlist.mood == "sad"  # the face's latest
+
+
+def test_hand_picked_song_finishes_before_an_auto_change(controller):
+    controller.on_mood_change(change("happy"))
+    controller.select(1)
+    controller.on_mood_change(change("calm"))
+    assert controller.player.playlist.mood == "happy" and controller.player.index == 1
+    # the song ends: the waiting mood takes over at once instead of the next happy song
+    controller.player.seek(controller.player.track.duration)
+    deadline = time.monotonic() + 3
+    while controller.player.playlist.mood != "calm" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert controller.player.playlist.mood == "calm" and controller.player.index == 0
+
+
+def test_pause_when_nobody_is_there_and_resume_on_return(controller):
+    controller.on_mood_change(change("happy"))
+    controller.on_face(0.0, True)
+    controller.on_face(1.0, False)
+    assert controller.player.state == PLAYING
+    controller.on_face(2.5, False)
+    assert controller.player.state == PAUSED and controller.paused_for_absence
+    controller.on_face(3.0, True)
+    assert controller.player.state == PLAYING
+    kinds = [n.kind for n in controller.notes if isinstance(n, PlaybackNote)]
+    assert "paused" in kinds and "resumed" in kinds
