@@ -97,10 +97,13 @@ class Session:
         self.settings = settings
         self.source = source
         self._listener = listener
+        if source is not None:
+            source.on_event = lambda kind, message: self._emit(Status(kind, message))
         self.summary = Summary()
         self.tracker = MoodTracker(settings.window_seconds, settings.min_confidence, settings.hold_seconds, settings.mood_map)
+        self._playlists_dir = playlists_dir or demo_playlists_dir()
         user = {mood: [Path(p) for p in paths] for mood, paths in settings.playlists.items()}
-        self.library = Library(default_sources(playlists_dir or demo_playlists_dir(), MOODS, user), settings.shuffle)
+        self.library = Library(default_sources(self._playlists_dir, MOODS, user), settings.shuffle)
         backend, problem = open_backend(audio)
         self.player = Player(backend, self._on_music_event, settings.volume)
         if problem:
@@ -134,6 +137,22 @@ class Session:
             self.source.stop()
         self.wait(10)
         self.player.close()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Take new settings live where that is safe: smoothing, map, fade, playlists.
+        Camera, engine and detector changes apply at the next start."""
+        settings.validate()
+        self.settings = settings
+        tracker = self.tracker
+        tracker.window, tracker.min_confidence, tracker.hold = (
+            settings.window_seconds, settings.min_confidence, settings.hold_seconds)
+        tracker.mood_map = dict(settings.mood_map)
+        self.controller.fade = settings.fade_seconds
+        self.controller.pause_when_away, self.controller.away_after = settings.pause_when_away, settings.away_seconds
+        user = {mood: [Path(p) for p in paths] for mood, paths in settings.playlists.items()}
+        self.library.sources = default_sources(self._playlists_dir, MOODS, user)
+        self.library.shuffle = settings.shuffle
+        self.library.rescan()
 
     # -- the analysis thread ------------------------------------------------------------------
     def _load_analyzer(self) -> EmotionAnalyzer:
@@ -172,7 +191,7 @@ class Session:
             frame = self.source.buffer.take(timeout=0.5)
             if frame is None:
                 if self.source.buffer.closed:
-                    return self.source.error or "end of video"
+                    return "stopped" if self._stop.is_set() else self.source.error or "end of video"
                 continue
             if frame.t < due - 1e-6:
                 continue

@@ -79,13 +79,15 @@ class FrameSource:
 
     name = "source"
 
-    def __init__(self, paced: bool = True, on_error: Callable[[str], None] | None = None) -> None:
+    def __init__(self, paced: bool = True) -> None:
         self.buffer = LatestFrame(lockstep=not paced)
         self.paced = paced
         self.fps = 0.0
         self.frames_read = 0
         self.error: str | None = None
-        self._on_error = on_error
+        #: Told ("warning", message) when frames stop and ("recovered", message) when they
+        #: come back; the session forwards both to the status line.
+        self.on_event: Callable[[str, str], None] = lambda kind, message: None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._capture: cv2.VideoCapture | None = None
@@ -138,7 +140,8 @@ class FrameSource:
                         break
                     continue
                 if self._failures >= 10 and self.error:
-                    self.error = None  # reconnected
+                    self.error = None
+                    self.on_event("recovered", f"{self.name} is back")
                 self._failures = 0
                 t = self._timestamp(self.frames_read, started)
                 if self.paced:
@@ -154,8 +157,7 @@ class FrameSource:
 
     def _fail(self, message: str) -> None:
         self.error = message
-        if self._on_error:
-            self._on_error(message)
+        self.on_event("warning", message)
 
 
 class VideoFileSource(FrameSource):

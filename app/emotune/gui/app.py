@@ -1,0 +1,63 @@
+"""Starting the window: show it at once, then load the model behind it.
+
+Heavy imports (DeepFace, TensorFlow/ONNX) happen on the session's analysis thread after the
+window is visible, so start-up feels instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from emotune.config import Settings
+
+
+def run_gui(args: argparse.Namespace, settings: Settings) -> int:
+    from PySide6.QtGui import QIcon  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    from emotune.gui.bridge import SessionBridge  # noqa: PLC0415
+    from emotune.gui.main_window import MainWindow  # noqa: PLC0415
+    from emotune.resources import assets_dir  # noqa: PLC0415
+    from emotune.session import Session  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s emotune %(levelname)s %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Emotune")
+    app.setDesktopFileName("emotune")
+    app.setWindowIcon(QIcon(str(assets_dir() / "icons" / "emotune.png")))
+
+    source, problem = open_source(args, settings)
+    bridge = SessionBridge()
+    session = Session(settings, source, bridge.deliver, audio=True)
+    window = MainWindow(session, bridge, problem, settings_path=args.settings)
+    window.show()
+    logging.getLogger("emotune").info("window shown")
+    session.start()
+    code = app.exec()
+    session.stop()  # idempotent: closeEvent already did, unless the app quit another way
+    # Destroy the widgets before the QApplication, in that order, while Python still runs;
+    # left to interpreter shutdown, PySide deletes them in arbitrary order and may crash.
+    window.deleteLater()
+    app.processEvents()
+    del window
+    bridge.deleteLater()
+    app.processEvents()
+    return code
+
+
+def open_source(args: argparse.Namespace, settings: Settings):
+    """The video (looping) or the camera; on failure None and the reason, for the banner."""
+    from emotune.vision.sources import CameraSource, SourceError, VideoFileSource  # noqa: PLC0415
+
+    try:
+        if getattr(args, "video", None) is not None:
+            source = VideoFileSource(args.video, paced=True, loop=True)
+        else:
+            camera = settings.camera if getattr(args, "camera", None) is None else args.camera
+            source = CameraSource(camera)
+        source.open()
+        return source, None
+    except SourceError as exc:
+        return None, str(exc)

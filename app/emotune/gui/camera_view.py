@@ -1,0 +1,71 @@
+"""The live preview: pulls the newest frame on a timer and draws the tracked face on it.
+
+It reads the source's slot with ``peek`` (never waits, never takes the analyzer's frame),
+so the preview runs at the camera's rate however slow the analysis is (Friture's pattern:
+the GUI pulls the latest data on a fixed QTimer; nothing queues in the event loop).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from emotune.vision.analyzer import Reading
+from emotune.vision.sources import Frame
+
+
+class CameraView(QWidget):
+    def __init__(self, frame_getter: Callable[[], Frame | None], reading_getter: Callable[[], Reading | None],
+                 fps: float = 30.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._get_frame = frame_getter
+        self._get_reading = reading_getter
+        self._image: QImage | None = None
+        self._last_index = -1
+        self.frames_drawn = 0
+        self.message = "starting…"
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._pull)
+        self.timer.start(int(1000 / max(1.0, min(fps, 60.0))))
+
+    def _pull(self) -> None:
+        frame = self._get_frame()
+        if frame is None or frame.index == self._last_index:
+            return
+        self._last_index = frame.index
+        image = np.ascontiguousarray(frame.image)
+        height, width = image.shape[:2]
+        self._image = QImage(image.data, width, height, 3 * width, QImage.Format_BGR888).copy()
+        self.frames_drawn += 1
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#15171c"))
+        if self._image is None:
+            painter.setPen(QColor("#aab"))
+            painter.drawText(self.rect(), Qt.AlignCenter, self.message)
+            return
+        scale = min(self.width() / self._image.width(), self.height() / self._image.height())
+        w, h = int(self._image.width() * scale), int(self._image.height() * scale)
+        x0, y0 = (self.width() - w) // 2, (self.height() - h) // 2
+        painter.drawImage(QRect(x0, y0, w, h), self._image)
+        reading = self._get_reading()
+        if reading is not None and reading.box is not None:
+            b = reading.box
+            rect = QRect(x0 + int(b.x * scale), y0 + int(b.y * scale), int(b.w * scale), int(b.h * scale))
+            painter.setPen(QPen(QColor("#4cd964"), 3))
+            painter.drawRect(rect)
+            label = f"{reading.dominant} {reading.confidence:.0%}"
+            painter.setFont(QFont(self.font().family(), 12, QFont.Bold))
+            text = painter.fontMetrics().boundingRect(label).adjusted(-6, -3, 6, 3)
+            text.moveBottomLeft(rect.topLeft())
+            painter.fillRect(text, QColor("#4cd964"))
+            painter.setPen(QColor("#111"))
+            painter.drawText(text, Qt.AlignCenter, label)

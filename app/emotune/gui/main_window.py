@@ -1,0 +1,183 @@
+"""The main window: preview, bars and mood on the left, the player on the right.
+
+Window geometry is remembered UI state (QSettings), kept apart from the user's settings.
+Closing stops every thread and the audio before the window goes away.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from emotune.gui.bridge import SessionBridge
+from emotune.gui.camera_view import CameraView
+from emotune.gui.player_panel import PlayerPanel
+from emotune.gui.settings_dialog import SettingsDialog
+from emotune.gui.widgets import MOOD_COLOURS, EmotionBars, MoodTimeline
+from emotune.music.events import PlaybackNote, TrackFailed
+from emotune.session import FrameAnalysed, MoodEvent, Session, SessionEnded, Status
+
+log = logging.getLogger("emotune")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, bridge: SessionBridge, source_problem: str | None = None,
+                 settings_path: Path | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.bridge = bridge
+        self.settings_path = settings_path
+        self.setWindowTitle("Emotune")
+        self.analysed = 0
+        self._rate_start = time.monotonic()
+
+        source = session.source
+        self.camera = CameraView(lambda: source.buffer.peek() if source else None, lambda: session.latest,
+                                 fps=source.fps if source and source.fps else 30.0)
+        self.banner = QLabel("")
+        self.banner.setStyleSheet("background: #7a2e2e; color: white; padding: 6px; font-weight: bold;")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.bars = EmotionBars()
+        self.mood_label = QLabel("Mood: waiting for a face…")
+        self.mood_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.timeline = MoodTimeline()
+        self.panel = PlayerPanel(session.controller)
+        self.panel.mood_chosen.connect(lambda _: self._show_mood())
+
+        left = QVBoxLayout()
+        left.addWidget(self.banner)
+        left.addWidget(self.camera, 1)
+        left.addWidget(self.timeline)
+        right = QVBoxLayout()
+        right.addWidget(self.mood_label)
+        right.addWidget(self.bars)
+        right.addStretch(1)
+        right.addWidget(self.panel)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.addLayout(left, 3)
+        row.addLayout(right, 2)
+        self.setCentralWidget(central)
+        self.status = self.statusBar()
+
+        settings_action = QAction("&Settings…", self)
+        settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        settings_action.triggered.connect(self.open_settings)
+        rescan_action = QAction("&Rescan music", self)
+        rescan_action.setShortcut(QKeySequence("F5"))
+        rescan_action.triggered.connect(session.controller.rescan)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&Emotune")
+        for action in (settings_action, rescan_action, quit_action):
+            menu.addAction(action)
+
+        for key, slot in ((Qt.Key_Space, self.panel.toggle), (Qt.Key_Left, session.controller.previous),
+                          (Qt.Key_Right, session.controller.next), (Qt.Key_M, self._open_mood_menu)):
+            QShortcut(QKeySequence(key), self, activated=slot)
+
+        bridge.frame_analysed.connect(self._on_frame)
+        bridge.mood_changed.connect(self._on_mood)
+        bridge.track_started.connect(self.panel.show_track)
+        bridge.track_problem.connect(self._on_track_problem)
+        bridge.note.connect(self._on_note)
+        bridge.status.connect(self._on_status)
+        bridge.ended.connect(self._on_ended)
+
+        self.rate_timer = QTimer(self)
+        self.rate_timer.timeout.connect(self._show_rates)
+        self.rate_timer.start(2000)
+
+        if source_problem:
+            self.show_banner(f"{source_problem}. Emotune works as a plain mood player: pick a mood on the right.")
+            self.camera.message = "no camera"
+        self.status.showMessage("loading the emotion model…")
+        self._restore_geometry()
+
+    # -- session events ------------------------------------------------------------------------
+    def _on_frame(self, event: FrameAnalysed) -> None:
+        self.analysed += 1
+        self.bars.show_probabilities(event.reading.probabilities)
+
+    def _on_mood(self, event: MoodEvent) -> None:
+        self.timeline.add(event.change.mood, event.change.emotion)
+        self._show_mood()
+
+    def _show_mood(self) -> None:
+        controller = self.session.controller
+        mood = controller.mood
+        mode = "Pinned" if controller.pinned else "Auto"
+        colour = MOOD_COLOURS.get(mood or "", "#888")
+        self.mood_label.setText(f"Mood: {mood or '—'}  ({mode})")
+        self.mood_label.setStyleSheet(f"font-size: 16pt; font-weight: bold; color: {colour};")
+        self.panel.show_mode()
+
+    def _on_track_problem(self, event: TrackFailed) -> None:
+        self._message(f"skipped {event.track.path.name}: {event.reason}", warning=True)
+
+    def _on_note(self, note: PlaybackNote) -> None:
+        self._message(note.message, warning=note.kind in ("empty_playlist", "all_failed", "no_device"))
+        self._show_mood()
+
+    def _on_status(self, status: Status) -> None:
+        self._message(status.message, warning=status.kind == "error")
+        if status.kind == "warning" and self.session.source is not None:
+            self.show_banner(f"{status.message}. The music goes on; pick a mood on the right meanwhile.")
+        elif status.kind == "recovered":
+            self.banner.hide()
+
+    def _on_ended(self, event: SessionEnded) -> None:
+        if event.reason not in ("stopped", "no source"):
+            self._message(f"analysis stopped: {event.reason}", warning=True)
+
+    def _message(self, text: str, warning: bool = False) -> None:
+        (log.warning if warning else log.info)(text)
+        self.status.showMessage(text, 0 if warning else 8000)
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def _show_rates(self) -> None:
+        elapsed = time.monotonic() - self._rate_start
+        if self.session.analyzer_ready.is_set() and elapsed > 0 and not self.status.currentMessage().startswith("skipped"):
+            source = self.session.source
+            camera = f"camera {self.camera.frames_drawn / elapsed:.0f} fps" if source else "no camera"
+            self.status.showMessage(f"{camera} · analysis {self.analysed / elapsed:.1f} fps")
+        self.camera.frames_drawn, self.analysed, self._rate_start = 0, 0, time.monotonic()
+
+    # -- user actions ----------------------------------------------------------------------------
+    def _open_mood_menu(self) -> None:
+        self.panel.mood.setFocus()
+        self.panel.mood.showPopup()
+
+    def open_settings(self) -> SettingsDialog:
+        from emotune.vision.sources import list_cameras  # noqa: PLC0415
+
+        dialog = SettingsDialog(self.session.settings, self.settings_path, list_cameras(), self)
+        dialog.accepted.connect(lambda: self.session.apply_settings(dialog.saved))
+        dialog.open()
+        return dialog
+
+    # -- window state --------------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = QSettings("emotune", "emotune").value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 640)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        QSettings("emotune", "emotune").setValue("window/geometry", self.saveGeometry())
+        self.camera.timer.stop()
+        self.panel.timer.stop()
+        self.rate_timer.stop()
+        self.session.stop()
+        super().closeEvent(event)

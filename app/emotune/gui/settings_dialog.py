@@ -1,0 +1,122 @@
+"""The settings dialog. Invalid values are refused with a message in the dialog and never
+saved; a good value is validated, saved to the user's config dir, and applied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from emotune import config
+from emotune.config import Settings, SettingsError
+from emotune.emotions import LABELS, MOODS
+
+
+def _spin(value: float, low: float, high: float, step: float, suffix: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    # The box accepts a wide range on purpose: the Settings validation is the one judge,
+    # so the message the user sees is the same as for a hand-edited settings file.
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setDecimals(2)
+    box.setSuffix(suffix)
+    box.setValue(value)
+    return box
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, path: Path | None = None, cameras: list[int] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Emotune settings")
+        self.settings = settings
+        self.path = path
+        self.saved: Settings | None = None
+
+        self.camera = QComboBox()
+        for index in sorted(set((cameras or []) + [settings.camera])):
+            self.camera.addItem(f"Camera {index}" + ("" if index in (cameras or []) else " (not found now)"), index)
+        self.camera.setCurrentIndex(self.camera.findData(settings.camera))
+        self.analysis_fps = _spin(settings.analysis_fps, -100, 1000, 1, " /s")
+        self.window = _spin(settings.window_seconds, -100, 1000, 0.5, " s")
+        self.confidence = _spin(settings.min_confidence, -10, 10, 0.05, "")
+        self.fade = _spin(settings.fade_seconds, -100, 1000, 0.5, " s")
+
+        form = QFormLayout()
+        form.addRow("Camera", self.camera)
+        form.addRow("Analysis rate", self.analysis_fps)
+        form.addRow("Smoothing window", self.window)
+        form.addRow("Confidence threshold", self.confidence)
+        form.addRow("Fade length", self.fade)
+
+        self.map_boxes: dict[str, QComboBox] = {}
+        map_group = QGroupBox("Expression → mood")
+        map_form = QFormLayout(map_group)
+        for label in LABELS:
+            box = QComboBox()
+            box.addItems(MOODS)
+            box.setCurrentText(settings.mood_map[label])
+            self.map_boxes[label] = box
+            map_form.addRow(label, box)
+
+        self.playlist_edits: dict[str, QLineEdit] = {}
+        music_group = QGroupBox("Music for each mood (folders or .m3u files, separated by ';'; empty = demo)")
+        music_form = QFormLayout(music_group)
+        for mood in MOODS:
+            edit = QLineEdit("; ".join(settings.playlists.get(mood, [])))
+            button = QPushButton("Add folder…")
+            button.clicked.connect(lambda _=False, e=edit: self._add_folder(e))
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(button)
+            self.playlist_edits[mood] = edit
+            music_form.addRow(mood, row)
+
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #e5533d; font-weight: bold;")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.try_save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(map_group)
+        layout.addWidget(music_group)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _add_folder(self, edit: QLineEdit) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a music folder")
+        if folder:
+            current = [p for p in (s.strip() for s in edit.text().split(";")) if p]
+            edit.setText("; ".join(current + [folder]))
+
+    def collected(self) -> Settings:
+        """The dialog's values as validated Settings; raises SettingsError if one is invalid."""
+        playlists = {}
+        for mood, edit in self.playlist_edits.items():
+            paths = [p for p in (s.strip() for s in edit.text().split(";")) if p]
+            if paths:
+                playlists[mood] = paths
+        return self.settings.with_changes(
+            camera=self.camera.currentData(),
+            analysis_fps=self.analysis_fps.value(),
+            window_seconds=self.window.value(),
+            min_confidence=self.confidence.value(),
+            fade_seconds=self.fade.value(),
+            mood_map={label: box.currentText() for label, box in self.map_boxes.items()},
+            playlists=playlists,
+        )
+
+    def try_save(self) -> bool:
+        try:
+            settings = self.collected()
+        except SettingsError as exc:
+            self.error.setText(f"Not saved: {exc}")
+            return False
+        config.save(settings, self.path)
+        self.saved = settings
+        self.accept()
+        return True

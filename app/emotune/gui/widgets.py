@@ -1,0 +1,80 @@
+"""Small display widgets: the seven emotion bars and the mood timeline."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
+
+from emotune.emotions import LABELS, MOODS
+
+MOOD_COLOURS = {
+    "happy": "#f5c542", "calm": "#5ab4e5", "sad": "#7b8cde", "energetic": "#e5533d", "tense": "#9b59b6",
+}
+
+
+class EmotionBars(QWidget):
+    """One bar per DeepFace label, 0–100 %, updated from each analysed frame."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.bars: dict[str, QProgressBar] = {}
+        for row, label in enumerate(LABELS):
+            layout.addWidget(QLabel(label), row, 0)
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            bar.setTextVisible(True)
+            bar.setFormat("%p%")
+            bar.setMaximumHeight(16)
+            layout.addWidget(bar, row, 1)
+            self.bars[label] = bar
+
+    def show_probabilities(self, probabilities: dict[str, float]) -> None:
+        for label, bar in self.bars.items():
+            bar.setValue(round(100 * probabilities.get(label, 0.0)))
+
+
+class MoodTimeline(QWidget):
+    """Coloured bands of the mood over the last ``span`` seconds, with the winning expression,
+    so the listener can see why the music changed."""
+
+    def __init__(self, span: float = 300.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.span = span
+        self.segments: deque[tuple[float, str, str]] = deque()  # (wall start, mood, emotion)
+        self.setMinimumHeight(44)
+        self.setToolTip("Mood over the last minutes (label: the expression that won)")
+
+    def add(self, mood: str, emotion: str, at: float | None = None) -> None:
+        self.segments.append((time.monotonic() if at is None else at, mood, emotion))
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#202329"))
+        now = time.monotonic()
+        start = now - self.span
+        while len(self.segments) > 1 and self.segments[1][0] < start:
+            self.segments.popleft()
+        width = self.width()
+        items = list(self.segments)
+        for i, (t0, mood, emotion) in enumerate(items):
+            t1 = items[i + 1][0] if i + 1 < len(items) else now
+            x0 = int((max(t0, start) - start) / self.span * width)
+            x1 = int((t1 - start) / self.span * width)
+            rect = QRect(x0, 0, max(1, x1 - x0), self.height() - 14)
+            painter.fillRect(rect, QColor(MOOD_COLOURS.get(mood, "#888")))
+            if rect.width() > 40:
+                painter.setPen(QColor("#111"))
+                painter.drawText(rect, Qt.AlignCenter, f"{mood} ({emotion})")
+        painter.setPen(QColor("#99a"))
+        painter.drawText(QRect(0, self.height() - 14, width, 14), Qt.AlignLeft, f"-{self.span / 60:.0f} min")
+        painter.drawText(QRect(0, self.height() - 14, width, 14), Qt.AlignRight, "now")
+
+
+__all__ = ["EmotionBars", "MoodTimeline", "MOODS"]

@@ -1,0 +1,60 @@
+"""Start the real Emotune window on a virtual X screen (Xvfb), screenshot it, quit it cleanly.
+
+    python scripts/screenshot.py --video ../shared/data/videos/fer-woman2.mp4 \
+        --out assets/screenshots/main-window.png [--wait 12]
+
+Needs Debian's xvfb, imagemagick (import) and xdotool. The app runs as a user would start
+it (``python -m emotune --video …``); Ctrl+Q quits it, and the script fails if it does not
+exit cleanly within 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--video", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=Path("assets/screenshots/main-window.png"))
+    parser.add_argument("--wait", type=float, default=12.0, help="seconds between launch and screenshot")
+    parser.add_argument("--display", default=":97")
+    args = parser.parse_args()
+
+    xvfb = subprocess.Popen(["Xvfb", args.display, "-screen", "0", "1280x760x24", "-nolisten", "tcp"])
+    env = dict(os.environ, DISPLAY=args.display, SDL_AUDIODRIVER=os.environ.get("SDL_AUDIODRIVER", "dummy"))
+    env.pop("QT_QPA_PLATFORM", None)
+    try:
+        time.sleep(1.0)
+        app = subprocess.Popen([sys.executable, "-m", "emotune", "--video", str(args.video)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(args.wait)
+        if app.poll() is not None:
+            print(app.stdout.read())
+            raise SystemExit(f"emotune exited early with {app.returncode}")
+        subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowfocus", "--sync"], env=env, check=False)
+        subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowsize", "1280", "740", "windowmove", "0", "0"],
+                       env=env, check=False)
+        time.sleep(1.5)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["import", "-window", "root", str(args.out)], env=env, check=True)
+        subprocess.run(["xdotool", "key", "ctrl+q"], env=env, check=False)
+        try:
+            output, _ = app.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            raise SystemExit("emotune did not quit within 10 s of Ctrl+Q")
+        print(output[-3000:])
+        print(f"screenshot: {args.out}; emotune exited with {app.returncode}")
+        return app.returncode
+    finally:
+        xvfb.terminate()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The window over a real session (real DeepFace, real weights, a shared video), offscreen."""
+
+import threading
+
+from PySide6.QtCore import Qt
+
+from emotune import config
+from emotune.emotions import DEFAULT_MOOD_MAP
+from emotune.music.controller import AUTO
+
+APP_THREADS = ("capture-", "analysis", "player-monitor")
+
+
+def test_window_shows_at_once_and_loads_the_model_behind_it(make_window, qtbot):
+    window = make_window()
+    assert window.isVisible()
+    qtbot.waitUntil(window.session.analyzer_ready.is_set, timeout=60000)
+    qtbot.waitUntil(lambda: "analysis" in window.status.currentMessage() or "ready" in window.status.currentMessage(),
+                    timeout=10000)
+
+
+def test_bars_preview_and_mood_label_follow_the_face(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(lambda: window.bars.bars["happy"].value() > 50, timeout=60000)
+    qtbot.waitUntil(lambda: DEFAULT_MOOD_MAP["happy"] in window.mood_label.text(), timeout=30000)
+    assert "(Auto)" in window.mood_label.text()
+    assert window.camera._image is not None  # the preview draws frames
+    assert window.timeline.segments and window.timeline.segments[-1][1] == DEFAULT_MOOD_MAP["happy"]
+    qtbot.waitUntil(lambda: window.panel.title.text() != "Nothing playing yet", timeout=10000)
+
+
+def test_next_button_and_song_dropdown(make_window, qtbot):
+    window = make_window()
+    panel = window.panel
+    panel._choose_mood("energetic")  # pin, so the test does not wait for the model
+    qtbot.waitUntil(lambda: panel.songs.count() == 2, timeout=5000)
+    first = panel.title.text()
+    qtbot.mouseClick(panel.next_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: panel.title.text() != first, timeout=5000)
+    assert window.session.player.index == 1 and panel.songs.currentIndex() == 1
+    panel.songs.activated.emit(0)  # what choosing an entry in the dropdown does
+    qtbot.waitUntil(lambda: window.session.player.index == 0 and panel.title.text() == first, timeout=5000)
+    assert window.session.controller.hand_picked
+
+
+def test_mood_dropdown_pins_and_auto_releases(make_window, qtbot):
+    window = make_window()
+    panel = window.panel
+    index = panel.mood.findData("sad")
+    panel.mood.setCurrentIndex(index)
+    panel.mood.activated.emit(index)
+    assert window.session.controller.pinned == "sad"
+    qtbot.waitUntil(lambda: "sad" in window.mood_label.text() and "Pinned" in window.mood_label.text(), timeout=5000)
+    assert window.session.player.playlist.mood == "sad"
+    auto = panel.mood.findData(AUTO)
+    panel.mood.setCurrentIndex(auto)
+    panel.mood.activated.emit(auto)
+    assert window.session.controller.pinned is None and "Auto" in window.mood_label.text()
+
+
+def test_keyboard_shortcuts(make_window, qtbot):
+    window = make_window()
+    window.panel._choose_mood("calm")
+    qtbot.waitUntil(lambda: window.session.player.state == "playing", timeout=5000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.session.player.state == "paused"
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert window.session.player.state == "playing"
+    qtbot.keyClick(window, Qt.Key_Right)
+    assert window.session.player.index == 1
+
+
+def test_settings_dialog_refuses_bad_values_and_persists_good_ones(make_window, qtbot, tmp_path):
+    window = make_window()
+    dialog = window.open_settings()
+    dialog.window.setValue(-2)
+    assert not dialog.try_save()
+    assert "smoothing window" in dialog.error.text() and dialog.isVisible()
+    assert not (tmp_path / "settings.toml").exists()
+    dialog.window.setValue(5)
+    dialog.fade.setValue(1.5)
+    dialog.map_boxes["neutral"].setCurrentText("happy")
+    assert dialog.try_save()
+    saved, problem = config.load(tmp_path / "settings.toml")
+    assert problem is None and saved.window_seconds == 5 and saved.fade_seconds == 1.5
+    assert saved.mood_map["neutral"] == "happy"
+    assert window.session.tracker.window == 5 and window.session.controller.fade == 1.5  # applied live
+
+
+def test_quitting_stops_every_thread(make_window, qtbot):
+    window = make_window()
+    window.panel._choose_mood("happy")
+    qtbot.waitUntil(window.session.analyzer_ready.is_set, timeout=60000)
+    window.close()
+    alive = [t.name for t in threading.enumerate() if t.name.startswith(APP_THREADS) and t.is_alive()]
+    assert alive == []
+    assert window.session.player.state == "stopped"
