@@ -134,3 +134,24 @@ def test_empty_playlist_keeps_current_music(player, playlist):
     assert player.playlist.mood == "happy" and player.state == PLAYING
     notes = [e for e in player.recorder.events if isinstance(e, PlaybackNote)]
     assert notes[-1].kind == "empty_playlist" and "tense" in notes[-1].message
+
+
+def test_formats_pygame_really_plays(shared, tmp_path):
+    """The formats the README promises: MP3, Ogg Vorbis, WAV, FLAC and Ogg Opus."""
+    import soundfile as sf
+
+    opus = tmp_path / "tone.opus"
+    t = np.arange(48000) / 48000
+    sf.write(opus, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 48000, format="OGG", subtype="OPUS")
+    files = [shared / "music" / "raylib-country_emegeme.mp3", shared / "music" / "raylib-target_emegeme.ogg",
+             shared / "music" / "raylib-target_emegeme.flac", write_wav(tmp_path / "tone.wav", 1.0), opus]
+    backend = PygameBackend()
+    try:
+        for path in files:
+            backend.load(path, None)
+            backend.play()
+            time.sleep(0.1)
+            assert backend.busy(), path.name
+            backend.stop()
+    finally:
+        backend.close()

@@ -6,7 +6,9 @@ Two ways to analyse a frame, with the same result type:
 * ``fast`` (default): DeepFace's own detector (``DeepFace.build_model(task="face_detector")``)
   on a downscaled copy of the frame, the box mapped back to full size, and DeepFace's
   Emotion model on that crop with DeepFace's preprocessing. Detection dominates the cost,
-  and it is roughly proportional to the pixel count.
+  and it is roughly proportional to the pixel count, so once a face is found the next
+  frames search only a small region around it (the face moves little between frames);
+  the whole frame is searched again every ``full_every`` frames, or when the face is lost.
 
 All DeepFace calls of one analyzer must stay on one thread (TensorFlow objects do not move
 between threads, deepface#509); the session creates and uses it on its analysis thread.
@@ -74,12 +76,16 @@ def _probabilities(values: Any) -> dict[str, float]:
 class EmotionAnalyzer:
     """Build once on the analysis thread (loads the models), then call ``analyze`` per frame."""
 
-    def __init__(self, detector: str = "opencv", method: str = "fast", detect_width: int = 320) -> None:
+    def __init__(self, detector: str = "opencv", method: str = "fast", detect_width: int = 320,
+                 full_every: int = 10) -> None:
         if method not in METHODS:
             raise ValueError(f"unknown analysis method {method!r}; choose one of {', '.join(METHODS)}")
         self.detector_name = detector
         self.method = method
         self.detect_width = detect_width
+        self.full_every = full_every
+        self._last_box: Box | None = None
+        self._since_full = 0
         self._deepface = import_deepface()
         try:
             self._emotion = self._deepface.build_model(task="facial_attribute", model_name="Emotion")
@@ -125,16 +131,39 @@ class EmotionAnalyzer:
         return Reading(t, box, self.classify_face(face))
 
     def detect(self, frame: np.ndarray) -> Box | None:
-        """The largest face in the frame, detected on a copy at most ``detect_width`` wide."""
+        """The largest face: near the last one if there was one, else in the whole frame."""
+        box = None
+        if self._last_box is not None and self._since_full < self.full_every:
+            box = self._detect_near(frame, self._last_box)
+            self._since_full += 1
+        if box is None:
+            box = self._detect_in(frame, 0, 0, frame.shape[1], frame.shape[0], self.detect_width)
+            self._since_full = 0
+        self._last_box = box
+        return box
+
+    def _detect_near(self, frame: np.ndarray, last: Box) -> Box | None:
+        """Search a region twice the last face's size around it, scaled so the face is ~80 px."""
         height, width = frame.shape[:2]
-        scale = min(1.0, self.detect_width / width) if self.detect_width else 1.0
-        small = cv2.resize(frame, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else frame
+        x0, y0 = max(0, last.x - last.w // 2), max(0, last.y - last.h // 2)
+        x1, y1 = min(width, last.x + last.w * 3 // 2), min(height, last.y + last.h * 3 // 2)
+        return self._detect_in(frame, x0, y0, x1, y1, int(160 * (x1 - x0) / max(1, last.w)) // 2)
+
+    def _detect_in(self, frame: np.ndarray, x0: int, y0: int, x1: int, y1: int, max_width: int) -> Box | None:
+        """Run DeepFace's detector on frame[y0:y1, x0:x1] shrunk to ``max_width``; full-frame box."""
+        region = frame[y0:y1, x0:x1]
+        height, width = region.shape[:2]
+        if width == 0 or height == 0:
+            return None
+        scale = min(1.0, max_width / width) if max_width else 1.0
+        small = cv2.resize(region, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else region
         regions = self._detector.detect_faces(small)
         if not regions:
             return None
         best = max(regions, key=lambda r: r.w * r.h)
-        x, y = max(0, int(best.x / scale)), max(0, int(best.y / scale))
-        w, h = min(width - x, int(best.w / scale)), min(height - y, int(best.h / scale))
+        x, y = x0 + max(0, int(best.x / scale)), y0 + max(0, int(best.y / scale))
+        w = min(frame.shape[1] - x, int(best.w / scale))
+        h = min(frame.shape[0] - y, int(best.h / scale))
         if w <= 0 or h <= 0:
             return None
         return Box(x, y, w, h)
