@@ -14,7 +14,10 @@ APP_THREADS = ("capture-", "analysis", "player-monitor")
 def test_window_shows_at_once_and_loads_the_model_behind_it(make_window, qtbot):
     window = make_window()
     assert window.isVisible()
-    qtbot.waitUntil(window.session.analyzer_ready.is_set, timeout=60000)
+    assert not window.session.analyzer_ready.is_set()  # shown before the model is there
+    qtbot.waitUntil(lambda: window.session.analyzer_ready.is_set() or "failed" in window.status.currentMessage(),
+                    timeout=60000)
+    assert window.session.analyzer_ready.is_set(), window.status.currentMessage()
     qtbot.waitUntil(lambda: "analysis" in window.status.currentMessage() or "ready" in window.status.currentMessage(),
                     timeout=10000)
 

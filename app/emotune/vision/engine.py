@@ -25,11 +25,10 @@ def select_engine(engine: str = DEFAULT_ENGINE) -> None:
     """Choose DeepFace's engine for this process; must run before deepface is imported."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    if "deepface" in sys.modules and os.environ.get(_ENV) != engine:
-        raise EngineError(
-            f"DeepFace is already loaded on the {os.environ.get(_ENV) or 'default'} engine; "
-            f"start a new process to use {engine}"
-        )
+    backend_utils = sys.modules.get("deepface.commons.backend_utils")
+    chosen = getattr(backend_utils, "_backend_engine", None)  # None until DeepFace first asks
+    if chosen is not None and chosen != engine:
+        raise EngineError(f"DeepFace already runs on the {chosen} engine; start a new process to use {engine}")
     os.environ[_ENV] = engine
     # TensorFlow's C++ start-up chatter is noise for a desktop app's log.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
