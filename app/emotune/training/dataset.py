@@ -65,15 +65,15 @@ def _list_images(data: Path, limit_per_label: int | None, seed: int) -> list[tup
     return items
 
 
-def load_faces(data: Path, limit_per_label: int | None = None, seed: int = 0) -> FaceSet:
+def load_faces(data: Path, limit_per_label: int | None = None, seed: int = 0, size: int = 48) -> FaceSet:
     """Read and preprocess every face in ``data`` exactly as the app preprocesses a detection."""
     items = _list_images(Path(data), limit_per_label, seed)
-    xs = np.empty((len(items), 48, 48), np.float32)
+    xs = np.empty((len(items), size, size), np.float32)
     for i, (path, _) in enumerate(items):
         img = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if img is None:
             raise ValueError(f"cannot read image {path}")
-        xs[i] = face_to_input(img)
+        xs[i] = face_to_input(img, size)
     ys = np.array([label for _, label in items], np.int64)
     return FaceSet(xs, ys, [str(p) for p, _ in items])
 

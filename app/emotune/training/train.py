@@ -38,6 +38,7 @@ class TrainOptions:
     patience: int = 10
     seed: int = 1
     limit_per_label: int | None = None
+    init: Path | None = None  # continue from these weights (a second, longer stage)
 
 
 def _augmenter(tf: Any) -> Any:
@@ -68,6 +69,9 @@ def train(options: TrainOptions) -> dict:
     import tensorflow as tf  # noqa: PLC0415
 
     tf.keras.utils.set_random_seed(options.seed)
+    if options.init is not None:
+        model.load_weights(str(options.init))
+        print(f"starting from {options.init}", flush=True)
     print(f"reading faces from {options.data} ...", flush=True)
     faces = load_faces(options.data, options.limit_per_label, options.seed)
     train_idx, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)

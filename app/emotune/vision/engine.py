@@ -25,13 +25,15 @@ def select_engine(engine: str = DEFAULT_ENGINE) -> None:
     """Choose DeepFace's engine for this process; must run before deepface is imported."""
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "tensorflow" and os.environ.get("EMOTUNE_FROZEN"):
+        raise EngineError('the installed Emotune runs DeepFace on ONNX only (no TensorFlow inside); set engine = "onnx"')
     backend_utils = sys.modules.get("deepface.commons.backend_utils")
     chosen = getattr(backend_utils, "_backend_engine", None)  # None until DeepFace first asks
     if chosen is not None and chosen != engine:
         raise EngineError(f"DeepFace already runs on the {chosen} engine; start a new process to use {engine}")
     os.environ[_ENV] = engine
     # TensorFlow's C++ start-up chatter is noise for a desktop app's log.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def current_engine() -> str:

@@ -27,10 +27,11 @@ def pad_to_square(img: np.ndarray, size: int = _PAD_SIZE) -> np.ndarray:
     return out
 
 
-def face_to_input(face_bgr: np.ndarray) -> np.ndarray:
-    """A BGR (or gray) uint8 face crop → the (48, 48) float32 input of the Emotion network."""
+def face_to_input(face_bgr: np.ndarray, size: int = INPUT_SIZE) -> np.ndarray:
+    """A BGR (or gray) uint8 face crop → the (size, size) float32 gray input in [0, 1]
+    (48 for DeepFace's Emotion network; other sizes only for comparing other models)."""
     face = face_bgr.astype(np.float32) / 255.0
     face = pad_to_square(face)
     if face.ndim == 3:
         face = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY)
-    return cv2.resize(face, (INPUT_SIZE, INPUT_SIZE)).astype(np.float32)
+    return cv2.resize(face, (size, size)).astype(np.float32)
