@@ -100,3 +100,29 @@ def test_quitting_stops_every_thread(make_window, qtbot):
     alive = [t.name for t in threading.enumerate() if t.name.startswith(APP_THREADS) and t.is_alive()]
     assert alive == []
     assert window.session.player.state == "stopped"
+
+
+def test_without_a_camera_a_banner_shows_and_the_player_still_works(qtbot):
+    from emotune.config import Settings
+    from emotune.gui.app import open_source
+    from emotune.gui.bridge import SessionBridge
+    from emotune.gui.main_window import MainWindow
+    from emotune.session import Session
+
+    class Args:
+        video = None
+        camera = 9
+
+    source, problem = open_source(Args(), Settings())
+    assert source is None and "no camera at index 9" in problem
+    bridge = SessionBridge()
+    session = Session(Settings(), None, bridge.deliver)
+    window = MainWindow(session, bridge, problem)
+    qtbot.addWidget(window)
+    window.show()
+    session.start()
+    assert window.banner.isVisible() and "plain mood player" in window.banner.text()
+    window.panel.toggle()  # play with nothing chosen: starts a mood's playlist
+    qtbot.waitUntil(lambda: session.player.state == "playing", timeout=5000)
+    assert session.controller.pinned == "calm"
+    window.close()

@@ -55,7 +55,7 @@ def test_hand_picked_song_finishes_before_an_auto_change(controller):
     # the song ends: the waiting mood takes over at once instead of the next happy song
     controller.player.seek(controller.player.track.duration)
     deadline = time.monotonic() + 3
-    while controller.player.playlist.mood != "calm" and time.monotonic() < deadline:
+    while (controller.player.playlist.mood, controller.player.index) != ("calm", 0) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert controller.player.playlist.mood == "calm" and controller.player.index == 0
 
@@ -71,3 +71,22 @@ def test_pause_when_nobody_is_there_and_resume_on_return(controller):
     assert controller.player.state == PLAYING
     kinds = [n.kind for n in controller.notes if isinstance(n, PlaybackNote)]
     assert "paused" in kinds and "resumed" in kinds
+
+
+def test_rescan_picks_up_new_songs_without_interrupting(tmp_path, shared):
+    import shutil
+
+    folder = tmp_path / "happy"
+    folder.mkdir()
+    shutil.copy(shared / "music" / "kevin-macleod-vibe-ace.ogg", folder / "b.ogg")
+    player = Player(SilentBackend())
+    controller = MusicController(Library({"happy": [folder]}), player, fade=0.0)
+    try:
+        controller.pin("happy")
+        assert len(player.playlist) == 1 and player.index == 0
+        shutil.copy(shared / "music" / "sorohanro-solo-trumpet-06.ogg", folder / "a.ogg")
+        controller.rescan()
+        assert [t.path.name for t in player.playlist.tracks] == ["a.ogg", "b.ogg"]
+        assert player.track.path.name == "b.ogg" and player.index == 1 and player.state == PLAYING
+    finally:
+        player.close()

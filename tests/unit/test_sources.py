@@ -57,3 +57,53 @@ def test_missing_and_corrupt_videos_give_one_line_reasons(tmp_path):
     bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(1000))
     with pytest.raises(SourceError, match="cannot read video"):
         VideoFileSource(bad).open()
+
+
+class FlakyCapture:
+    """Stands in for a webcam's VideoCapture: frames, then unplugged, then back."""
+
+    def __init__(self, plan):
+        self.plan = plan  # list of booleans: frame or failure, consumed one read at a time
+
+    def isOpened(self):  # noqa: N802 - OpenCV's name
+        return True
+
+    def get(self, prop):
+        return 30.0
+
+    def read(self):
+        import numpy as np
+
+        ok = self.plan.pop(0) if self.plan else True
+        return (ok, np.zeros((4, 4, 3), np.uint8) if ok else None)
+
+    def release(self):
+        pass
+
+
+def test_camera_that_disappears_is_reported_and_resumes(monkeypatch):
+    from emotune.vision import sources
+
+    plan = [True] * 3 + [False] * 25 + [True] * 5
+    capture = FlakyCapture(plan)
+    monkeypatch.setattr(sources.CameraSource, "_open", lambda self: capture)
+    monkeypatch.setattr(sources.CameraSource, "reconnect_wait", 0.01)
+    events = []
+    camera = sources.CameraSource(0)
+    camera.on_event = lambda kind, message: events.append((kind, message))
+    camera.start()
+    deadline = __import__("time").monotonic() + 10
+    while camera.frames_read < 8 and __import__("time").monotonic() < deadline:
+        camera.buffer.take(timeout=0.5)
+    camera.stop()
+    kinds = [k for k, _ in events]
+    assert kinds[:2] == ["warning", "recovered"], events
+    assert "stopped delivering frames" in events[0][1]
+    assert camera.frames_read >= 8 and camera.error is None
+
+
+def test_no_camera_is_a_clear_error(monkeypatch):
+    from emotune.vision import sources
+
+    with pytest.raises(SourceError, match="no camera at index 7"):
+        sources.CameraSource(7).open()

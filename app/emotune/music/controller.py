@@ -115,6 +115,9 @@ class MusicController:
         """Re-read every playlist; the current one is refreshed without interrupting the song."""
         with self._lock:
             self.library.rescan()
+            mood = self.player.playlist.mood
+            if mood:
+                self.player.refresh_playlist(self.library.playlist(mood))
 
     # -- internals -------------------------------------------------------------------------
     def _switch(self, mood: str, fade: float) -> bool:

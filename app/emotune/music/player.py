@@ -78,6 +78,17 @@ class Player:
                 self._fade = None
                 switch()
 
+    def refresh_playlist(self, playlist: Playlist) -> None:
+        """Swap in a rescanned version of the current playlist without interrupting the song:
+        the song keeps its place if it is still listed; otherwise the new list starts after it."""
+        with self._lock:
+            if playlist.mood != self.playlist.mood or not playlist.tracks:
+                return
+            current = self.track
+            paths = [t.path for t in playlist.tracks]
+            self.playlist = playlist
+            self.index = paths.index(current.path) if current and current.path in paths else -1
+
     def play_index(self, index: int, reason: str = "select") -> None:
         with self._lock:
             self._fade = None

@@ -95,6 +95,27 @@ class EmotionAnalyzer:
                 "named above so Emotune copies fresh ones, or reinstall Emotune."
             ) from exc
         self._detector = self._deepface.build_model(task="face_detector", model_name=detector)
+        self._quiet_onnx_threads()
+
+    def _quiet_onnx_threads(self) -> None:
+        """Re-open DeepFace's ONNX session with one non-spinning intra-op thread.
+
+        onnxruntime's idle worker threads spin and take a core from OpenCV's detector on a
+        2-core laptop (a 17 ms frame became 28 ms); one face is too small to gain from more
+        threads anyway. Same graph file, same outputs.
+        """
+        session = getattr(self._emotion, "model", None)
+        if session is None or type(session).__name__ != "InferenceSession":
+            return
+        import onnxruntime as ort  # noqa: PLC0415
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        self._emotion.model = ort.InferenceSession(session._model_path, sess_options=options,
+                                                   providers=session.get_providers())
 
     def warm_up(self) -> None:
         """One call on a blank frame, so the first real frame does not pay for graph building."""

@@ -198,6 +198,8 @@ class VideoFileSource(FrameSource):
 class CameraSource(FrameSource):
     """A webcam by index. A camera that stops delivering is reported, then retried."""
 
+    reconnect_wait = 1.0  # seconds between reconnection attempts
+
     def __init__(self, index: int = 0, **kwargs) -> None:
         super().__init__(paced=False, **kwargs)
         self.buffer.lockstep = False  # a camera never waits for the consumer
@@ -223,7 +225,7 @@ class CameraSource(FrameSource):
                 self._capture = self._open()
             except SourceError:
                 pass
-            if self._stop.wait(1.0):
+            if self._stop.wait(self.reconnect_wait):
                 return True
         return False
 
