@@ -34,6 +34,7 @@ def run_gui(args: argparse.Namespace, settings: Settings) -> int:
     window = MainWindow(session, bridge, problem, settings_path=args.settings)
     window.show()
     logging.getLogger("emotune").info("window shown")
+    _quit_on_signals(app, window)
     session.start()
     code = app.exec()
     session.stop()  # idempotent: closeEvent already did, unless the app quit another way
@@ -45,6 +46,21 @@ def run_gui(args: argparse.Namespace, settings: Settings) -> int:
     bridge.deleteLater()
     app.processEvents()
     return code
+
+
+def _quit_on_signals(app, window) -> None:
+    """SIGTERM/SIGINT (logout, Ctrl+C in a terminal) close the window like Ctrl+Q: threads
+    and audio stop cleanly. A short timer lets Python run its signal handlers, which it
+    cannot do while Qt's event loop holds the main thread."""
+    import signal  # noqa: PLC0415
+
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: window.close())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
 
 
 def open_source(args: argparse.Namespace, settings: Settings):
