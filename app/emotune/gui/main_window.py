@@ -37,7 +37,8 @@ class MainWindow(QMainWindow):
         self._rate_start = time.monotonic()
 
         source = session.source
-        self.camera = CameraView(lambda: source.buffer.peek() if source else None, lambda: session.latest,
+        self.reading = None  # the reading the bars show; the preview draws the same one
+        self.camera = CameraView(lambda: source.buffer.peek() if source else None, lambda: self.reading,
                                  fps=source.fps if source and source.fps else 30.0)
         self.banner = QLabel("")
         self.banner.setStyleSheet("background: #7a2e2e; color: white; padding: 6px; font-weight: bold;")
@@ -53,10 +54,12 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.banner)
         left.addWidget(self.camera, 1)
-        left.addWidget(self.timeline)
         right = QVBoxLayout()
         right.addWidget(self.mood_label)
         right.addWidget(self.bars)
+        right.addSpacing(12)
+        right.addWidget(QLabel("Mood over the last 2 minutes:"))
+        right.addWidget(self.timeline)
         right.addStretch(1)
         right.addWidget(self.panel)
         central = QWidget()
@@ -104,6 +107,7 @@ class MainWindow(QMainWindow):
     # -- session events ------------------------------------------------------------------------
     def _on_frame(self, event: FrameAnalysed) -> None:
         self.analysed += 1
+        self.reading = event.reading
         self.bars.show_probabilities(event.reading.probabilities)
 
     def _on_mood(self, event: MoodEvent) -> None:

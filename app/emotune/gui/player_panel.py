@@ -122,6 +122,10 @@ class PlayerPanel(QWidget):
         self.refresh_position()
 
     def show_mode(self) -> None:
+        playing = self.player.playlist.mood
+        wanted = self.controller.mood
+        if wanted and playing and wanted != playing:
+            self.artist.setText(f"fading to the {wanted} playlist…")
         pinned = self.controller.pinned
         self.mode.setText(f"Pinned: {pinned}" if pinned else "Auto")
         index = self.mood.findData(pinned or AUTO)

@@ -43,11 +43,11 @@ class MoodTimeline(QWidget):
     """Coloured bands of the mood over the last ``span`` seconds, with the winning expression,
     so the listener can see why the music changed."""
 
-    def __init__(self, span: float = 300.0, parent: QWidget | None = None) -> None:
+    def __init__(self, span: float = 120.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.span = span
         self.segments: deque[tuple[float, str, str]] = deque()  # (wall start, mood, emotion)
-        self.setMinimumHeight(44)
+        self.setMinimumHeight(64)
         self.setToolTip("Mood over the last minutes (label: the expression that won)")
 
     def add(self, mood: str, emotion: str, at: float | None = None) -> None:
