@@ -25,7 +25,7 @@ import numpy as np
 from emotune.emotions import LABELS
 from emotune.vision.engine import import_deepface
 from emotune.vision.model_store import WeightsError
-from emotune.vision.preprocess import pad_to_square
+from emotune.vision.preprocess import aligned_crop, eye_angle, pad_to_square
 
 METHODS = ("fast", "plain")
 DETECTORS = ("opencv", "ssd", "mtcnn", "retinaface", "yunet", "centerface", "mediapipe", "dlib")
@@ -85,6 +85,7 @@ class EmotionAnalyzer:
         self.detect_width = detect_width
         self.full_every = full_every
         self._last_box: Box | None = None
+        self._angle = 0.0  # roll of the last face, from the detector's eye positions
         self._since_full = 0
         self._deepface = import_deepface()
         try:
@@ -148,7 +149,9 @@ class EmotionAnalyzer:
         box = self.detect(frame)
         if box is None:
             return Reading(t)
-        face = frame[box.y : box.y + box.h, box.x : box.x + box.w]
+        face = aligned_crop(frame, box.x, box.y, box.w, box.h, self._angle)
+        if face.size == 0:
+            return Reading(t)
         return Reading(t, box, self.classify_face(face))
 
     def detect(self, frame: np.ndarray) -> Box | None:
@@ -182,6 +185,7 @@ class EmotionAnalyzer:
         if not regions:
             return None
         best = max(regions, key=lambda r: r.w * r.h)
+        self._angle = eye_angle(best.left_eye, best.right_eye)  # a uniform scale keeps angles
         x, y = x0 + max(0, int(best.x / scale)), y0 + max(0, int(best.y / scale))
         w = min(frame.shape[1] - x, int(best.w / scale))
         h = min(frame.shape[0] - y, int(best.h / scale))
