@@ -90,7 +90,12 @@ def main() -> int:
     print(f"preview {drawn_before['n'] / seconds:.1f} frames/s, analysis {len(analysed) / seconds:.1f} frames/s, "
           f"faces in {faces}/{len(analysed)}")
     print(f"peak memory {peak:.0f} MB")
+    timer.stop()
+    session.stop()
     window.deleteLater()
+    app.processEvents()
+    del window
+    bridge.deleteLater()
     app.processEvents()
     return 0
 

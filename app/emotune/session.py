@@ -186,13 +186,20 @@ class Session:
         assert self.source is not None
         interval = 1.0 / self.settings.analysis_fps if self.settings.analysis_fps > 0 else 0.0
         last_t: float | None = None
+        seen_t = 0.0  # time of the newest frame read, analysed or not
         due = 0.0  # source time of the next frame to analyse: a schedule, so the rate holds
         while not self._stop.is_set():
             frame = self.source.buffer.take(timeout=0.5)
             if frame is None:
                 if self.source.buffer.closed:
-                    return "stopped" if self._stop.is_set() else self.source.error or "end of video"
+                    if self._stop.is_set():
+                        return "stopped"
+                    # the mood holds until the end of the last frame, not the last analysed one
+                    if last_t is not None:
+                        self._account_time(last_t, seen_t + 1.0 / (self.source.fps or 30.0))
+                    return self.source.error or "end of video"
                 continue
+            seen_t = frame.t
             if frame.t < due - 1e-6:
                 continue
             due = max(due + interval, frame.t)
@@ -213,9 +220,14 @@ class Session:
     def _account(self, reading: Reading, last_t: float | None) -> None:
         self.summary.frames_analysed += 1
         self.summary.faces_found += reading.has_face
+        if last_t is not None:
+            self._account_time(last_t, reading.t)
+
+    def _account_time(self, start: float, end: float) -> None:
+        """Credit the source time from ``start`` to ``end`` to the mood that was playing."""
         mood = self.controller.mood
-        if mood is not None and last_t is not None:
-            self.summary.mood_seconds[mood] = self.summary.mood_seconds.get(mood, 0.0) + reading.t - last_t
+        if mood is not None and end > start:
+            self.summary.mood_seconds[mood] = self.summary.mood_seconds.get(mood, 0.0) + end - start
 
     def _on_mood_change(self, change: MoodChange) -> None:
         self.summary.mood_changes += 1
