@@ -1,5 +1,6 @@
 """The headless mode on real shared videos with the real shipped weights and DeepFace."""
 
+import json
 import shutil
 
 import cv2
@@ -107,3 +108,17 @@ def test_both_engines_give_the_same_labels(shared):
     assert len(labels["onnx"]) == len(labels["tensorflow"]) > 50
     same = sum(a == b for a, b in zip(labels["onnx"], labels["tensorflow"])) / len(labels["onnx"])
     assert same >= 0.98, same
+
+
+def test_out_file_and_a_broken_settings_file(shared, tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text("this is = = not toml")
+    out = tmp_path / "run.jsonl"
+    run = emotune("--headless", "--video", shared / "videos" / "liveportrait-d0.mp4", "--out", out,
+                  "--settings", settings)
+    assert run.returncode == 0, run.stderr
+    assert "could not be used" in run.stderr and "moved it to" in run.stderr
+    assert list(tmp_path.glob("settings.toml.broken-*"))  # set aside, not deleted
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert lines[-1]["summary"]["frames_read"] == 78
+    assert run.lines == []  # everything went to the file
