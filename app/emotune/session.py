@@ -184,7 +184,6 @@ class Session:
 
     def _consume(self, analyzer: EmotionAnalyzer) -> str:
         assert self.source is not None
-        interval = 1.0 / self.settings.analysis_fps if self.settings.analysis_fps > 0 else 0.0
         last_t: float | None = None
         seen_t = 0.0  # time of the newest frame read, analysed or not
         due = 0.0  # source time of the next frame to analyse: a schedule, so the rate holds
@@ -202,7 +201,8 @@ class Session:
             seen_t = frame.t
             if frame.t < due - 1e-6:
                 continue
-            due = max(due + interval, frame.t)
+            rate = self.settings.analysis_fps  # read each time: the settings dialog may change it
+            due = max(due + (1.0 / rate if rate > 0 else 0.0), frame.t)
             started = time.perf_counter()
             reading = analyzer.analyze(frame.image, frame.t)
             elapsed = time.perf_counter() - started

@@ -85,11 +85,13 @@ def test_settings_dialog_refuses_bad_values_and_persists_good_ones(make_window, 
     dialog.window.setValue(5)
     dialog.fade.setValue(1.5)
     dialog.map_boxes["neutral"].setCurrentText("happy")
+    dialog.pause_when_away.setChecked(True)
     assert dialog.try_save()
     saved, problem = config.load(tmp_path / "settings.toml")
     assert problem is None and saved.window_seconds == 5 and saved.fade_seconds == 1.5
-    assert saved.mood_map["neutral"] == "happy"
+    assert saved.mood_map["neutral"] == "happy" and saved.pause_when_away
     assert window.session.tracker.window == 5 and window.session.controller.fade == 1.5  # applied live
+    assert window.session.controller.pause_when_away
 
 
 def test_quitting_stops_every_thread(make_window, qtbot):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from emotune import config
@@ -42,13 +42,18 @@ class SettingsDialog(QDialog):
         self.window = _spin(settings.window_seconds, -100, 1000, 0.5, " s")
         self.confidence = _spin(settings.min_confidence, -10, 10, 0.05, "")
         self.fade = _spin(settings.fade_seconds, -100, 1000, 0.5, " s")
+        self.pause_when_away = QCheckBox("Pause the music when nobody is there")
+        self.pause_when_away.setChecked(settings.pause_when_away)
+        self.away = _spin(settings.away_seconds, -100, 10000, 5, " s")
 
         form = QFormLayout()
-        form.addRow("Camera", self.camera)
+        form.addRow("Camera (applies at the next start)", self.camera)
         form.addRow("Analysis rate", self.analysis_fps)
         form.addRow("Smoothing window", self.window)
         form.addRow("Confidence threshold", self.confidence)
         form.addRow("Fade length", self.fade)
+        form.addRow(self.pause_when_away)
+        form.addRow("…after no face for", self.away)
 
         self.map_boxes: dict[str, QComboBox] = {}
         map_group = QGroupBox("Expression → mood")
@@ -106,6 +111,8 @@ class SettingsDialog(QDialog):
             window_seconds=self.window.value(),
             min_confidence=self.confidence.value(),
             fade_seconds=self.fade.value(),
+            pause_when_away=self.pause_when_away.isChecked(),
+            away_seconds=self.away.value(),
             mood_map={label: box.currentText() for label, box in self.map_boxes.items()},
             playlists=playlists,
         )
