@@ -9,7 +9,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
-from emotune.emotions import LABELS, MOODS
+from emotune.emotions import LABELS
 
 MOOD_COLOURS = {
     "happy": "#f5c542", "calm": "#5ab4e5", "sad": "#7b8cde", "energetic": "#e5533d", "tense": "#9b59b6",
@@ -76,5 +76,3 @@ class MoodTimeline(QWidget):
         painter.drawText(QRect(0, self.height() - 14, width, 14), Qt.AlignLeft, f"-{self.span / 60:.0f} min")
         painter.drawText(QRect(0, self.height() - 14, width, 14), Qt.AlignRight, "now")
 
-
-__all__ = ["EmotionBars", "MoodTimeline", "MOODS"]

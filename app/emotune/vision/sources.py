@@ -79,8 +79,10 @@ class FrameSource:
 
     name = "source"
 
-    def __init__(self, paced: bool = True) -> None:
-        self.buffer = LatestFrame(lockstep=not paced)
+    def __init__(self, paced: bool, lockstep: bool) -> None:
+        """``paced``: deliver frames at their own rate (a file played like a camera);
+        ``lockstep``: wait for each frame to be taken (offline runs that drop nothing)."""
+        self.buffer = LatestFrame(lockstep=lockstep)
         self.paced = paced
         self.fps = 0.0
         self.frames_read = 0
@@ -125,10 +127,6 @@ class FrameSource:
         if self._capture is not None:
             self._capture.release()
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def _run(self) -> None:
         assert self._capture is not None
         started = time.monotonic()
@@ -163,8 +161,8 @@ class FrameSource:
 class VideoFileSource(FrameSource):
     """A recorded video. ``loop`` restarts it at the end (the GUI's demo mode)."""
 
-    def __init__(self, path: Path | str, paced: bool = False, loop: bool = False, **kwargs) -> None:
-        super().__init__(paced=paced, **kwargs)
+    def __init__(self, path: Path | str, paced: bool = False, loop: bool = False) -> None:
+        super().__init__(paced=paced, lockstep=not paced)
         self.path = Path(path)
         self.loop = loop
         self.name = self.path.name
@@ -200,9 +198,8 @@ class CameraSource(FrameSource):
 
     reconnect_wait = 1.0  # seconds between reconnection attempts
 
-    def __init__(self, index: int = 0, **kwargs) -> None:
-        super().__init__(paced=False, **kwargs)
-        self.buffer.lockstep = False  # a camera never waits for the consumer
+    def __init__(self, index: int = 0) -> None:
+        super().__init__(paced=False, lockstep=False)  # the device sets the pace and never waits
         self.index = index
         self.name = f"camera {index}"
 
