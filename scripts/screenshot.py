@@ -48,7 +48,7 @@ def main() -> int:
             output, _ = app.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             app.kill()
-            raise SystemExit("emotune did not quit within 10 s of Ctrl+Q")
+            raise SystemExit("emotune did not quit within 10 s of Ctrl+Q") from None
         print(output[-3000:])
         print(f"screenshot: {args.out}; emotune exited with {app.returncode}")
         return app.returncode

@@ -35,7 +35,7 @@ def main() -> int:
     from emotune.config import Settings
     from emotune.gui.bridge import SessionBridge
     from emotune.gui.main_window import MainWindow
-    from emotune.session import FrameAnalysed, Session
+    from emotune.session import Session
     from emotune.vision.sources import VideoFileSource
 
     app = QApplication(sys.argv[:1])
@@ -94,7 +94,6 @@ def main() -> int:
     session.stop()
     window.deleteLater()
     app.processEvents()
-    del window
     bridge.deleteLater()
     app.processEvents()
     return 0
