@@ -56,8 +56,10 @@ def _quit_on_signals(app, window) -> None:
 
     from PySide6.QtCore import QTimer  # noqa: PLC0415
 
+    # Closing from inside the event loop: a signal that arrives before app.exec() starts
+    # would otherwise close the window too early for Qt's "last window closed → quit".
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: window.close())
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
     timer = QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(200)
