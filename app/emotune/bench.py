@@ -38,39 +38,29 @@ def read_frames(video: Path, limit: int | None) -> list:
 def worker(side: str, video: Path, limit: int | None) -> dict:
     """Time one side on every frame (after one warm-up call); report as a dict."""
     frames = read_frames(video, limit)
-    if side == "ours":
-        from emotune.config import Settings  # noqa: PLC0415
-        from emotune.vision import model_store  # noqa: PLC0415
-        from emotune.vision.analyzer import EmotionAnalyzer  # noqa: PLC0415
-        from emotune.vision.engine import select_engine  # noqa: PLC0415
+    from emotune.config import Settings  # noqa: PLC0415
+    from emotune.vision import model_store  # noqa: PLC0415
+    from emotune.vision.analyzer import EmotionAnalyzer  # noqa: PLC0415
+    from emotune.vision.engine import select_engine  # noqa: PLC0415
 
-        settings = Settings()
-        select_engine(settings.engine)
-        model_store.prepare(settings.engine)
-        analyzer = EmotionAnalyzer(settings.detector, settings.method)
-        analyze = lambda frame: analyzer.analyze(frame, 0.0)  # noqa: E731
-        engine = settings.engine
-    else:
-        from emotune.vision import model_store  # noqa: PLC0415
-        from emotune.vision.engine import import_deepface  # noqa: PLC0415
+    settings = Settings()
+    # ours: the app's default engine and fast path; plain: DeepFace.analyze on TensorFlow with
+    # the opencv detector, the loop a user would write (EmotionAnalyzer's "plain" method is
+    # exactly that call, with no face as None and the largest face when there are several)
+    engine, detector, method = ((settings.engine, settings.detector, settings.method) if side == "ours"
+                                else ("tensorflow", "opencv", "plain"))
+    select_engine(engine)
+    model_store.prepare(engine)
+    analyzer = EmotionAnalyzer(detector, method)
 
-        model_store.prepare("tensorflow")
-        deepface = import_deepface("tensorflow")
-        engine = "tensorflow"
-
-        def analyze(frame):
-            try:
-                results = deepface.analyze(frame, actions=["emotion"], detector_backend="opencv", silent=True)
-            except ValueError:
-                return None
-            return max(results, key=lambda r: r["region"]["w"] * r["region"]["h"])["dominant_emotion"]
+    def analyze(frame):
+        return analyzer.analyze(frame, 0.0).dominant
 
     analyze(frames[0])  # warm-up: the first call builds the graph (deepface#937)
     labels = []
     started = time.perf_counter()
     for frame in frames:
-        result = analyze(frame)
-        labels.append(result.dominant if side == "ours" else result)
+        labels.append(analyze(frame))
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     frames_mb = sum(f.nbytes for f in frames) / 2**20

@@ -102,8 +102,7 @@ class Session:
         self.summary = Summary()
         self.tracker = MoodTracker(settings.window_seconds, settings.min_confidence, settings.hold_seconds, settings.mood_map)
         self._playlists_dir = playlists_dir or demo_playlists_dir()
-        user = {mood: [Path(p) for p in paths] for mood, paths in settings.playlists.items()}
-        self.library = Library(default_sources(self._playlists_dir, MOODS, user), settings.shuffle)
+        self.library = Library(self._sources(settings), settings.shuffle)
         backend, problem = open_backend(audio)
         self.player = Player(backend, self._on_music_event, settings.volume)
         if problem:
@@ -149,10 +148,14 @@ class Session:
         tracker.mood_map = dict(settings.mood_map)
         self.controller.fade = settings.fade_seconds
         self.controller.pause_when_away, self.controller.away_after = settings.pause_when_away, settings.away_seconds
-        user = {mood: [Path(p) for p in paths] for mood, paths in settings.playlists.items()}
-        self.library.sources = default_sources(self._playlists_dir, MOODS, user)
+        self.library.sources = self._sources(settings)
         self.library.shuffle = settings.shuffle
         self.library.rescan()
+
+    def _sources(self, settings: Settings) -> dict[str, list[Path]]:
+        """Each mood's folders: the user's where set, else its demo folder."""
+        user = {mood: [Path(p) for p in paths] for mood, paths in settings.playlists.items()}
+        return default_sources(self._playlists_dir, MOODS, user)
 
     # -- the analysis thread ------------------------------------------------------------------
     def _load_analyzer(self) -> EmotionAnalyzer:
