@@ -34,17 +34,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(parser)
     sub = parser.add_subparsers(dest="command")
 
-    t = sub.add_parser("train", help="train DeepFace's Emotion network on a folder-per-label set")
-    t.add_argument("--data", type=Path, required=True)
-    t.add_argument("--out", type=Path, required=True, help="weights file (.h5); the .onnx is written beside it")
-    t.add_argument("--epochs", type=int, default=60)
+    t = sub.add_parser("train", help="train the emotion network (resumable) and export it for DeepFace")
+    t.add_argument("--data", type=Path, help="folder-per-label faces (FER2013 style); not needed with --resume")
+    t.add_argument("--out", type=Path, help="the .onnx file to write (default: RUN_DIR/facial_expression_model_weights.onnx)")
+    t.add_argument("--run-dir", type=Path, required=True, help="checkpoints, options and history of this run")
+    t.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its last checkpoint")
+    t.add_argument("--epochs", type=int, default=80)
     t.add_argument("--batch-size", type=int, default=64)
     t.add_argument("--learning-rate", type=float, default=1e-3)
+    t.add_argument("--widths", type=lambda s: [int(w) for w in s.split(",")], default=[32, 64, 128, 256],
+                   help="channels of the four stages, comma-separated")
     t.add_argument("--val-fraction", type=float, default=0.1)
-    t.add_argument("--patience", type=int, default=10)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--limit-per-label", type=int, help="use at most N images a label (smoke runs)")
-    t.add_argument("--init", type=Path, help="start from these weights (.h5) instead of random ones")
 
     e = sub.add_parser("evaluate", help="accuracy of the emotion weights on a labelled face set")
     e.add_argument("--data", type=Path, required=True)
@@ -115,10 +117,19 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "train":
-            from emotune.training.train import TrainOptions, train  # noqa: PLC0415
+            from emotune.training.train import TrainingError, TrainOptions, train  # noqa: PLC0415
 
-            train(TrainOptions(args.data, args.out, args.epochs, args.batch_size, args.learning_rate,
-                               args.val_fraction, args.patience, args.seed, args.limit_per_label, args.init))
+            if args.data is None and not args.resume:
+                return _fail("train needs --data (or --resume to continue a run)", EXIT_INPUT)
+            out = args.out or args.run_dir / "facial_expression_model_weights.onnx"
+            options = TrainOptions(data=args.data or Path(), out=out, run_dir=args.run_dir, epochs=args.epochs,
+                                   batch_size=args.batch_size, learning_rate=args.learning_rate,
+                                   widths=args.widths, val_fraction=args.val_fraction, seed=args.seed,
+                                   limit_per_label=args.limit_per_label)
+            try:
+                train(options, resume=args.resume)
+            except TrainingError as exc:
+                return _fail(str(exc), EXIT_INPUT)
             return 0
         if args.command == "evaluate":
             from emotune.training.evaluate import evaluate  # noqa: PLC0415
