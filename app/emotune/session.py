@@ -104,11 +104,12 @@ class Session:
         self._playlists_dir = playlists_dir or demo_playlists_dir()
         self.library = Library(self._sources(settings), settings.shuffle)
         backend, problem = open_backend(audio)
-        self.player = Player(backend, self._on_music_event, settings.volume)
+        self.player = Player(backend, volume=settings.volume)
+        self.controller = MusicController(self.library, self.player, settings.fade_seconds,
+                                          settings.pause_when_away, settings.away_seconds,
+                                          listener=self._on_music_event)
         if problem:
             self._emit(PlaybackNote("no_device", problem))
-        self.controller = MusicController(self.library, self.player, settings.fade_seconds,
-                                          settings.pause_when_away, settings.away_seconds)
         self.latest: Reading | None = None
         self.analyzer_ready = threading.Event()
         self._stop = threading.Event()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from emotune.music.backends import PygameBackend, SilentBackend
-from emotune.music.events import PlaybackNote, TrackFailed, TrackStarted
+from emotune.music.events import PlaybackNote, TrackEnded, TrackFailed, TrackStarted
 from emotune.music.library import Playlist, read_track
 from emotune.music.player import PAUSED, PLAYING, Player
 
@@ -37,14 +37,20 @@ def backend(request):
 
 
 class Recorder:
+    """Records events; like the controller, it continues the playlist at a track's end
+    (the player itself only reports the end)."""
+
     def __init__(self):
         self.events = []
         self.cond = threading.Condition()
+        self.player = None
 
     def __call__(self, event):
         with self.cond:
             self.events.append(event)
             self.cond.notify_all()
+        if isinstance(event, TrackEnded) and self.player is not None:
+            self.player.continue_after_end()  # called back with no player lock held
 
     def wait_for(self, predicate, timeout=10.0):
         with self.cond:
@@ -65,6 +71,7 @@ def player(backend):
     recorder = Recorder()
     p = Player(backend, recorder)
     p.recorder = recorder
+    recorder.player = p
     yield p
     p.close()
 
@@ -155,3 +162,75 @@ def test_formats_pygame_really_plays(shared, tmp_path):
             backend.stop()
     finally:
         backend.close()
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_end_of_track_is_reported_not_acted_on(tmp_path):
+    """The player is mechanical: at a natural end it stops and says so; what follows is
+    someone else's decision. An injected clock runs the track out without sleeping."""
+    clock = FakeClock()
+    events = []
+    player = Player(SilentBackend(clock), events.append, clock=clock, monitor=False)
+    try:
+        tracks = [read_track(write_wav(tmp_path / f"{i}.wav", 1.0)) for i in range(2)]
+        player.set_playlist(Playlist("calm", tracks))
+        clock.now += 0.5
+        player.tick()
+        assert player.state == PLAYING and player.position == pytest.approx(0.5)
+        clock.now += 0.6
+        player.tick()
+        assert player.state != PLAYING and player.ended and player.index == 0
+        assert isinstance(events[-1], TrackEnded) and events[-1].index == 0
+        player.tick()  # nothing more happens until someone decides
+        assert sum(isinstance(e, TrackEnded) for e in events) == 1 and player.index == 0
+        assert player.continue_after_end() and player.index == 1 and player.state == PLAYING
+        assert not player.continue_after_end()  # only once per end
+    finally:
+        player.close()
+
+
+def test_fade_runs_on_the_injected_clock(tmp_path):
+    clock = FakeClock()
+    events = []
+    player = Player(SilentBackend(clock), events.append, clock=clock, monitor=False)
+    try:
+        calm = Playlist("calm", [read_track(write_wav(tmp_path / "calm.wav", 5.0))])
+        happy = Playlist("happy", [read_track(write_wav(tmp_path / "happy.wav", 5.0))])
+        player.set_playlist(calm)
+        player.set_playlist(happy, fade=2.0)
+        clock.now += 1.0
+        player.tick()
+        assert player.playlist.mood == "calm" and player.backend.get_volume() == pytest.approx(0.4)
+        clock.now += 1.0
+        player.tick()
+        assert player.playlist.mood == "happy" and player.backend.get_volume() == pytest.approx(0.8)
+    finally:
+        player.close()
+
+
+def test_a_listener_may_call_back_into_the_player(tmp_path):
+    """Events leave the player only after its lock is released: a listener that calls a
+    player method (as the controller does) must not deadlock, on any thread."""
+    player = Player(SilentBackend())
+    calls = []
+
+    def listener(event):
+        calls.append(event)
+        done = threading.Event()
+        # from another thread too: a lock held while calling out would block this
+        threading.Thread(target=lambda: (player.position, player.track, done.set())).start()
+        assert done.wait(2), "the player's lock was held while it called its listener"
+
+    player.listener = listener
+    try:
+        player.set_playlist(Playlist("calm", [read_track(write_wav(tmp_path / "a.wav", 1.0))]))
+        assert calls and isinstance(calls[-1], TrackStarted)
+    finally:
+        player.close()

@@ -94,7 +94,7 @@ class PlayerPanel(QWidget):
     # -- actions -------------------------------------------------------------------------
     def toggle(self) -> None:
         if self.player.playlist.tracks:
-            self.player.toggle()
+            self.controller.toggle()
         else:  # nothing chosen yet (no camera, or no face so far): start the pinned/auto mood or calm
             self._choose_mood(self.controller.mood or "calm")
         self.refresh_position()

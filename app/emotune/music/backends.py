@@ -10,6 +10,7 @@ import os
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Callable
 
 
 class PlaybackError(RuntimeError):
@@ -57,7 +58,8 @@ class SilentBackend(Backend):
     name = "silent"
     DEFAULT_DURATION = 30.0
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock  # injectable, so tests run a track's end without sleeping
         self.volume = 1.0
         self._duration = 0.0
         self._started = 0.0  # monotonic time at which position 0 would have been
@@ -77,17 +79,17 @@ class SilentBackend(Backend):
         self._playing = False
 
     def play(self, start: float = 0.0) -> None:
-        self._started = time.monotonic() - start
+        self._started = self._clock() - start
         self._paused_at = None
         self._playing = True
 
     def pause(self) -> None:
         if self._paused_at is None:
-            self._paused_at = time.monotonic()
+            self._paused_at = self._clock()
 
     def unpause(self) -> None:
         if self._paused_at is not None:
-            self._started += time.monotonic() - self._paused_at
+            self._started += self._clock() - self._paused_at
             self._paused_at = None
 
     def stop(self) -> None:
@@ -102,7 +104,7 @@ class SilentBackend(Backend):
     def busy(self) -> bool:
         if not self._playing:
             return False
-        now = self._paused_at if self._paused_at is not None else time.monotonic()
+        now = self._paused_at if self._paused_at is not None else self._clock()
         return now - self._started < self._duration
 
 
