@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
 EXIT_INPUT, EXIT_WEIGHTS, EXIT_ANALYSIS = 2, 3, 4
+EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
+
+
+def _camera_index(text: str) -> int:
+    index = int(text)
+    if index < 0:
+        raise argparse.ArgumentTypeError(f"{index} is not a camera: use 0 for the first camera, 1 for the next")
+    return index
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no window: JSON lines on stdout (or --out)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--video", type=Path, help="read this recorded video instead of the camera")
-    src.add_argument("--camera", type=int, help="camera index (default: the settings' camera)")
+    src.add_argument("--camera", type=_camera_index, help="camera index (default: the settings' camera)")
     p.add_argument("--out", type=Path, help="headless: write the JSON lines to this file")
     p.add_argument("--realtime", action="store_true", help="headless: pace the video like a camera")
     p.add_argument("--audio", action="store_true", help="headless: play sound (default: silent sink)")
@@ -71,6 +80,7 @@ def _fail(message: str, code: int) -> int:
 
 
 def _settings(args: argparse.Namespace):
+    """The settings file's values with the command line's on top, and what was wrong in the file."""
     from emotune import config  # noqa: PLC0415
 
     settings, problem = config.load(args.settings)
@@ -78,7 +88,7 @@ def _settings(args: argparse.Namespace):
         print(f"emotune: {problem}", file=sys.stderr)
     changes = {k: v for k, v in {"engine": args.engine, "detector": args.detector,
                                  "analysis_fps": args.analysis_fps}.items() if v is not None}
-    return settings.with_changes(**changes)
+    return settings.with_changes(**changes), problem
 
 
 def _run_headless(args: argparse.Namespace) -> int:
@@ -86,7 +96,7 @@ def _run_headless(args: argparse.Namespace) -> int:
     from emotune.vision import model_store  # noqa: PLC0415
     from emotune.vision.sources import CameraSource, SourceError, VideoFileSource  # noqa: PLC0415
 
-    settings = _settings(args)
+    settings, _ = _settings(args)
     try:
         model_store.prepare(settings.engine, official=settings.official_weights)
     except model_store.WeightsError as exc:
@@ -99,15 +109,29 @@ def _run_headless(args: argparse.Namespace) -> int:
         source.open()
     except SourceError as exc:
         return _fail(str(exc), EXIT_INPUT)
-    out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
+    except OSError as exc:
+        source.stop()
+        return _fail(f"cannot write {args.out}: {exc.strerror or exc}", EXIT_INPUT)
+
+    def terminate(*_: object) -> None:
+        raise headless.Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
         summary = headless.run(settings, source, out, audio=args.audio, linger=args.linger)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if args.out:
             out.close()
     reason = summary.get("end_reason", "")
     if reason.startswith("analysis failed"):
         return _fail(reason, EXIT_ANALYSIS)
+    if reason == "interrupted":
+        return EXIT_INTERRUPTED
+    if "ended early" in reason or "failed" in reason:
+        return _fail(reason, EXIT_INPUT)
     return 0
 
 
@@ -153,11 +177,14 @@ def main(argv: list[str] | None = None) -> int:
             return _run_headless(args)
         from emotune.gui.app import run_gui  # noqa: PLC0415 - Qt only when a window is wanted
 
-        return run_gui(args, _settings(args))
+        return run_gui(args, *_settings(args))
     except SettingsError as exc:
         return _fail(str(exc), EXIT_INPUT)
     except FileNotFoundError as exc:
         return _fail(str(exc), EXIT_INPUT)
+    except KeyboardInterrupt:  # Ctrl+C before the run's own handling starts (loading, opening)
+        print("emotune: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """User settings: one dataclass with every default, stored as TOML in the user config dir.
 
 Only settings live here; remembered UI state (window geometry) is the GUI's business.
-A settings file that cannot be read is moved aside (never deleted) and the defaults are
-used, with a message saying where the old file went. Invalid values are refused by
-``validate`` before anything is saved.
+
+A settings file belongs to the listener, so loading never changes it. Each key is checked
+on its own, by name: a bad value is reported and replaced by its default while every good
+value is kept; an unknown key (say, from a newer Emotune) is reported, ignored and written
+back unchanged on the next save. A file that is not TOML at all is left in place and the
+defaults are used; only a later save moves it aside (``settings.toml.broken-<time>``,
+never deleted) before writing the new one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import tomli_w
 from platformdirs import user_config_dir
@@ -45,32 +50,13 @@ class Settings:
     mood_map: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MOOD_MAP))
     #: mood → folders or .m3u files; a mood without an entry plays its demo folder
     playlists: dict[str, list[str]] = field(default_factory=dict)
+    #: keys this version does not know, kept so that saving never loses them
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def validate(self) -> "Settings":
         """Raise SettingsError for the first invalid value; returns self for chaining."""
-        def need(ok: bool, message: str) -> None:
-            if not ok:
-                raise SettingsError(message)
-
-        need(self.engine in ENGINES, f"engine must be one of {', '.join(ENGINES)}")
-        need(self.detector in DETECTORS, f"detector must be one of {', '.join(DETECTORS)}")
-        need(self.method in METHODS, f"method must be one of {', '.join(METHODS)}")
-        need(isinstance(self.camera, int) and self.camera >= 0, "camera must be a number 0 or more")
-        need(0 <= self.analysis_fps <= 60, "analysis rate must be between 0 (every frame) and 60 per second")
-        need(0.5 <= self.window_seconds <= 30, "smoothing window must be between 0.5 and 30 seconds")
-        need(0 <= self.min_confidence < 1, "confidence threshold must be at least 0 and below 1")
-        need(0 <= self.hold_seconds <= 30, "hold time must be between 0 and 30 seconds")
-        need(0 <= self.fade_seconds <= 10, "fade length must be between 0 and 10 seconds")
-        need(0 <= self.volume <= 1, "volume must be between 0 and 1")
-        need(1 <= self.away_seconds <= 600, "away time must be between 1 and 600 seconds")
-        try:
-            self.mood_map = validate_mood_map(self.mood_map)
-        except ValueError as exc:
-            raise SettingsError(f"emotion→mood map: {exc}") from exc
-        for mood, paths in self.playlists.items():
-            need(mood in MOODS, f"playlists: unknown mood {mood!r}; expected one of {', '.join(MOODS)}")
-            need(isinstance(paths, list) and all(isinstance(p, str) for p in paths),
-                 f"playlists.{mood} must be a list of folder or .m3u paths")
+        for name in _CHECKS:
+            setattr(self, name, check_value(name, getattr(self, name)))
         return self
 
     def with_changes(self, **changes: object) -> "Settings":
@@ -78,34 +64,146 @@ class Settings:
         return dataclasses.replace(self, **changes).validate()
 
 
+# -- one check per key -----------------------------------------------------------------------
+def _choice(options: tuple[str, ...]) -> Callable[[str, Any], Any]:
+    def check(name: str, value: Any) -> Any:
+        if value not in options:
+            raise SettingsError(f"{name} = {value!r}: must be one of {', '.join(options)}")
+        return value
+    return check
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):  # "false" in quotes is a string, and a string is truthy
+        raise SettingsError(f"{name} = {value!r}: must be true or false (without quotes)")
+    return value
+
+
+def _number(low: float, high: float, what: str, integer: bool = False) -> Callable[[str, Any], Any]:
+    def check(name: str, value: Any) -> Any:
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+            kind = "a whole number" if integer else "a number"
+            raise SettingsError(f"{name} = {value!r}: {what} must be {kind} from {low:g} to {high:g}")
+        return value if integer else float(value)
+    return check
+
+
+def _below_one(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise SettingsError(f"{name} = {value!r}: the confidence threshold must be at least 0 and below 1")
+    return float(value)
+
+
+def _mood_map(name: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise SettingsError(f"{name} = {value!r}: must be a table of emotion = \"mood\" (emotion→mood map)")
+    try:
+        return validate_mood_map(value)
+    except ValueError as exc:
+        raise SettingsError(f"{name} (emotion→mood map): {exc}") from exc
+
+
+def _playlists(name: str, value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise SettingsError(f"{name} = {value!r}: must be a table of mood = [\"folder or .m3u\", ...]")
+    for mood, paths in value.items():
+        if mood not in MOODS:
+            raise SettingsError(f"{name}: unknown mood {mood!r}; expected one of {', '.join(MOODS)}")
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise SettingsError(f"{name}.{mood} = {paths!r}: must be a list of folder or .m3u paths")
+    return {mood: list(paths) for mood, paths in value.items()}
+
+
+_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "engine": _choice(ENGINES),
+    "official_weights": _boolean,
+    "detector": _choice(DETECTORS),
+    "method": _choice(METHODS),
+    "camera": _number(0, 99, "the camera", integer=True),
+    "analysis_fps": _number(0, 60, "the analysis rate (0 = every frame)"),
+    "window_seconds": _number(0.5, 30, "the smoothing window"),
+    "min_confidence": _below_one,
+    "hold_seconds": _number(0, 30, "the hold time"),
+    "fade_seconds": _number(0, 10, "the fade length"),
+    "volume": _number(0, 1, "the volume"),
+    "shuffle": _boolean,
+    "pause_when_away": _boolean,
+    "away_seconds": _number(1, 600, "the away time"),
+    "mood_map": _mood_map,
+    "playlists": _playlists,
+}
+
+
+def check_value(name: str, value: Any) -> Any:
+    """The value, normalised, or SettingsError naming ``name`` and what it must be."""
+    return _CHECKS[name](name, value)
+
+
+# -- the file ------------------------------------------------------------------------------------
 def default_path() -> Path:
     return Path(user_config_dir("emotune", appauthor=False)) / "settings.toml"
 
 
+def _read(path: Path) -> dict[str, Any]:
+    """The parsed file; OSError/UnicodeDecodeError/TOMLDecodeError for a file that can't be used."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
 def load(path: Path | None = None) -> tuple[Settings, str | None]:
-    """Settings from ``path`` (defaults if absent), and a message if the file was set aside."""
+    """Settings from ``path`` (defaults if absent), and a message listing what was not used.
+    The file itself is never changed here."""
     path = path or default_path()
-    if not path.is_file():
-        return Settings(), None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        known = {f.name for f in dataclasses.fields(Settings)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise SettingsError(f"unknown settings {', '.join(unknown)}")
-        return Settings(**data).validate(), None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError, SettingsError) as exc:
-        aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
-        path.replace(aside)
-        return Settings(), f"settings file {path} could not be used ({exc}); moved it to {aside.name} and started with defaults"
+        if not path.exists():
+            return Settings(), None
+        if path.is_dir():
+            return Settings(), f"settings file {path} is a folder: using the defaults"
+        data = _read(path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return Settings(), (f"settings file {path} could not be read ({exc}): using the defaults; the file is "
+                            "left as it is (saving new settings keeps a copy of it beside them)")
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in data.items():
+        if name not in _CHECKS:
+            extra[name] = value
+            problems.append(f"unknown setting {name!r} ignored (kept in the file)")
+            continue
+        try:
+            values[name] = check_value(name, value)
+        except SettingsError as exc:
+            problems.append(f"{exc}; using the default")
+    settings = Settings(**values, extra=extra)
+    if not problems:
+        return settings, None
+    return settings, f"settings file {path}: " + "; ".join(problems)
 
 
 def save(settings: Settings, path: Path | None = None) -> Path:
-    """Validate, then write atomically (a crash never leaves half a settings file)."""
+    """Validate, then write atomically (a crash never leaves half a settings file).
+    Unknown keys read from the file are written back; a file that could not be read is
+    moved aside first, never overwritten. A folder that cannot be written is a
+    SettingsError with the reason, and nothing is changed."""
     settings.validate()
     path = path or default_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp")
-    partial.write_text(tomli_w.dumps(dataclasses.asdict(settings)), encoding="utf-8")
-    partial.replace(path)
+    data = {k: v for k, v in settings.extra.items() if k not in _CHECKS}
+    data.update({k: v for k, v in dataclasses.asdict(settings).items() if k != "extra"})
+    partial = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file():
+            try:
+                _read(path)
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+                path.replace(path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}"))
+        partial.write_text(tomli_w.dumps(data), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise SettingsError(f"cannot save the settings to {path}: {exc.strerror or exc}") from exc
     return path

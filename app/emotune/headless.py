@@ -20,6 +20,11 @@ from emotune.session import FrameAnalysed, MoodEvent, Session, SessionEnded, Sta
 from emotune.vision.sources import FrameSource
 
 
+class Terminated(Exception):
+    """Raised in the main thread by the SIGTERM handler, so a terminated run still stops its
+    threads and writes its summary line."""
+
+
 def _track(track) -> dict:
     return {"title": track.title, "artist": track.artist, "path": str(track.path), "duration": track.duration}
 
@@ -77,16 +82,22 @@ def run(settings: Settings, source: FrameSource, out: IO[str] = sys.stdout, audi
                 out.flush()
 
     session = Session(settings, source, write, audio=audio)
-    session.start()
     try:
+        session.start()
         while not ended.wait(0.2):
             pass
         if linger > 0:
             time.sleep(linger)
     except KeyboardInterrupt:
-        result.setdefault("end_reason", "interrupted")
+        why = "interrupted"
+    except Terminated:
+        why = "terminated"
+    else:
+        why = None
     finally:
         session.stop()
+    if why:  # the session saw only "stopped"; say who stopped it
+        result["end_reason"] = why
     result["wall_seconds"] = round(time.monotonic() - started, 2)
     with lock:
         out.write(json.dumps({"summary": result}) + "\n")

@@ -8,6 +8,7 @@ seam and the headless mode prints them as JSON lines. The same class drives both
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from emotune.vision.engine import select_engine
 from emotune.vision.sources import FrameSource
 
 Listener = Callable[[object], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ class Session:
         self.settings = settings
         self.source = source
         self._listener = listener
+        # Events from before start() (no sound device, say) wait for it: whoever listens
+        # (the window) is connected by then, and nothing the listener should see is lost.
+        self._backlog: list[object] | None = []
+        self._backlog_lock = threading.Lock()
         if source is not None:
             source.on_event = lambda kind, message: self._emit(Status(kind, message))
         self.summary = Summary()
@@ -118,6 +124,10 @@ class Session:
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
         """Start capture and analysis; returns at once (the model loads on the analysis thread)."""
+        with self._backlog_lock:
+            early, self._backlog = self._backlog or [], None
+        for event in early:
+            self._deliver(event)
         if self.source is not None:
             self.source.start()
         self._thread = threading.Thread(target=self._analyse_loop, name="analysis", daemon=True)
@@ -135,7 +145,8 @@ class Session:
         self._stop.set()
         if self.source is not None:
             self.source.stop()
-        self.wait(10)
+        if not self.wait(10):
+            log.warning("the analysis thread did not stop within 10 s; leaving it behind (daemon)")
         self.player.close()
 
     def apply_settings(self, settings: Settings) -> None:
@@ -247,7 +258,14 @@ class Session:
         self._emit(event)
 
     def _emit(self, event: object) -> None:
+        with self._backlog_lock:
+            if self._backlog is not None:
+                self._backlog.append(event)
+                return
+        self._deliver(event)
+
+    def _deliver(self, event: object) -> None:
         try:
             self._listener(event)
-        except Exception:  # a broken listener must not kill capture or playback
-            pass
+        except Exception:  # a broken listener must not kill capture or playback; but say so
+            log.exception("session listener failed on %r", event)

@@ -117,8 +117,45 @@ def test_out_file_and_a_broken_settings_file(shared, tmp_path):
     run = emotune("--headless", "--video", shared / "videos" / "liveportrait-d0.mp4", "--out", out,
                   "--settings", settings)
     assert run.returncode == 0, run.stderr
-    assert "could not be used" in run.stderr and "moved it to" in run.stderr
-    assert list(tmp_path.glob("settings.toml.broken-*"))  # set aside, not deleted
+    assert "could not be read" in run.stderr and "left as it is" in run.stderr
+    assert settings.read_text() == "this is = = not toml"  # a run never changes the listener's file
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert lines[-1]["summary"]["frames_read"] == 78
     assert run.lines == []  # everything went to the file
+
+
+def test_sigterm_still_writes_the_summary(shared, tmp_path):
+    """Headless runs under a supervisor get SIGTERM: stop the threads and say what happened."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "emotune", "--headless", "--realtime", "--video",
+                             str(shared / "videos" / "fer-woman2.mp4"), "--out", str(out)],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or '"frame"' not in out.read_text()):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr[-2000:]
+    last = json.loads(out.read_text().splitlines()[-1])
+    assert last["summary"]["end_reason"] == "terminated" and last["summary"]["frames_analysed"] > 0
+    assert "Traceback" not in stderr
+
+
+def test_a_cut_video_and_bad_sources_exit_2_with_a_reason(shared, tmp_path):
+    whole = (shared / "videos" / "mparaguaia-captura-sentimentos.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole[:250_000])
+    run = emotune("--headless", "--video", cut)
+    assert run.returncode == 2 and "ended early" in run.stderr, run.stderr[-1500:]
+    assert "ended early" in run.summary["end_reason"]
+    for args, words in ((["--camera", "-1"], "not a camera"),
+                        (["--video", shared / "music" / "kevin-macleod-vibe-ace.ogg"], "audio file"),
+                        (["--video", shared / "faces" / "fer-justin.jpg"], "still image")):
+        run = emotune("--headless", *args)
+        assert run.returncode == 2 and words in run.stderr, (args, run.returncode, run.stderr[-800:])
+        assert "Traceback" not in run.stderr

@@ -107,3 +107,88 @@ def test_no_camera_is_a_clear_error(monkeypatch):
 
     with pytest.raises(SourceError, match="no camera at index 7"):
         sources.CameraSource(7).open()
+
+
+def test_a_camera_read_that_raises_is_retried_like_a_lost_frame(monkeypatch):
+    """A driver error (cv2.error from read) used to end the analysis for good."""
+    import time
+
+    import cv2
+
+    from emotune.vision import sources
+
+    class RaisingCapture(FlakyCapture):
+        def read(self):
+            if self.plan and self.plan[0] == "raise":
+                self.plan.pop(0)
+                raise cv2.error("VIDIOC_DQBUF: No such device")
+            return super().read()
+
+    capture = RaisingCapture([True] * 2 + ["raise"] * 12 + [True] * 5)
+    monkeypatch.setattr(sources.CameraSource, "_open", lambda self: capture)
+    monkeypatch.setattr(sources.CameraSource, "reconnect_wait", 0.01)
+    events = []
+    camera = sources.CameraSource(0)
+    camera.on_event = lambda kind, message: events.append((kind, message))
+    camera.start()
+    deadline = time.monotonic() + 10
+    while camera.frames_read < 6 and time.monotonic() < deadline:
+        camera.buffer.take(timeout=0.5)
+    camera.stop()
+    assert [k for k, _ in events][:2] == ["warning", "recovered"], events
+    assert "No such device" in events[0][1]
+    assert camera.frames_read >= 6
+
+
+@pytest.mark.parametrize("index", [-1, -5, True, 1.5])
+def test_a_negative_camera_index_is_refused_before_opencv_sees_it(index):
+    # OpenCV's V4L2 backend segfaults on VideoCapture(-1)
+    with pytest.raises(SourceError, match="not valid"):
+        from emotune.vision.sources import CameraSource
+
+        CameraSource(index)
+
+
+def test_files_that_are_not_videos_get_a_reason_not_a_crash(shared, tmp_path):
+    import os
+
+    # an Ogg with cover art: OpenCV opens it as a "video" and FFmpeg aborts the process on a seek
+    with pytest.raises(SourceError, match="audio file, not a video"):
+        VideoFileSource(shared / "music" / "kevin-macleod-vibe-ace.ogg").open()
+    with pytest.raises(SourceError, match="still image"):
+        VideoFileSource(shared / "faces" / "fer-justin.jpg").open()
+    with pytest.raises(SourceError, match="is a folder"):
+        VideoFileSource(tmp_path).open()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError, match="not a regular file"):
+        VideoFileSource(fifo).open()
+
+
+def test_a_video_cut_short_is_an_error_not_a_normal_end(shared, tmp_path):
+    """Its container says 348 frames; the data stops after about 200."""
+    whole = (shared / "videos" / "mparaguaia-captura-sentimentos.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole[:250_000])
+    for loop in (False, True):  # the window loops its video: a cut file must not loop silently
+        source = VideoFileSource(cut, loop=loop)
+        events = []
+        source.on_event = lambda kind, message: events.append((kind, message))
+        source.open()
+        source.start()
+        while source.buffer.take(timeout=5) is not None:
+            pass
+        source.stop()
+        assert 100 < source.frames_read < 348
+        assert source.error and "ended early" in source.error and "of 348" in source.error
+        assert events and events[0][0] == "warning"
+
+
+def test_a_whole_video_ends_normally(shared):
+    source = VideoFileSource(shared / "videos" / "mparaguaia-captura-sentimentos.mp4")
+    source.open()
+    source.start()
+    while source.buffer.take(timeout=5) is not None:
+        pass
+    source.stop()
+    assert source.frames_read == 348 and source.error is None

@@ -13,7 +13,7 @@ import sys
 from emotune.config import Settings
 
 
-def run_gui(args: argparse.Namespace, settings: Settings) -> int:
+def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str | None = None) -> int:
     from PySide6.QtGui import QIcon  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
@@ -31,7 +31,7 @@ def run_gui(args: argparse.Namespace, settings: Settings) -> int:
     source, problem = open_source(args, settings)
     bridge = SessionBridge()
     session = Session(settings, source, bridge.deliver, audio=True)
-    window = MainWindow(session, bridge, problem, settings_path=args.settings)
+    window = MainWindow(session, bridge, problem, settings_path=args.settings, settings_problem=settings_problem)
     window.show()
     logging.getLogger("emotune").info("window shown")
     _quit_on_signals(app, window)

@@ -27,7 +27,7 @@ log = logging.getLogger("emotune")
 
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, bridge: SessionBridge, source_problem: str | None = None,
-                 settings_path: Path | None = None) -> None:
+                 settings_path: Path | None = None, settings_problem: str | None = None) -> None:
         super().__init__()
         self.session = session
         self.bridge = bridge
@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet("background: #7a2e2e; color: white; padding: 6px; font-weight: bold;")
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self._banners: dict[str, str] = {}  # what the banner says, by topic, so each can clear
         self.bars = EmotionBars()
         self.mood_label = QLabel("Mood: waiting for a face…")
         self.mood_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -68,6 +69,9 @@ class MainWindow(QMainWindow):
         row.addLayout(right, 2)
         self.setCentralWidget(central)
         self.status = self.statusBar()
+        # Rates live in their own corner, so they never overwrite a warning in the message area.
+        self.rates = QLabel("")
+        self.status.addPermanentWidget(self.rates)
 
         settings_action = QAction("&Settings…", self)
         settings_action.setShortcut(QKeySequence("Ctrl+,"))
@@ -101,6 +105,9 @@ class MainWindow(QMainWindow):
         if source_problem:
             self.show_banner(f"{source_problem}. Emotune works as a plain mood player: pick a mood on the right.")
             self.camera.message = "no camera"
+            self.mood_label.setText("Mood: —  (no camera: pick one)")
+        if settings_problem:
+            self.show_banner(f"{settings_problem}. Fix it in Settings (Ctrl+,) or in the file.", "settings")
         self.status.showMessage("loading the emotion model…")
         self._restore_geometry()
 
@@ -127,7 +134,10 @@ class MainWindow(QMainWindow):
         self._message(f"skipped {event.track.path.name}: {event.reason}", warning=True)
 
     def _on_note(self, note: PlaybackNote) -> None:
-        self._message(note.message, warning=note.kind in ("empty_playlist", "all_failed", "no_device"))
+        self._message(note.message, warning=note.kind in ("empty_playlist", "all_failed", "no_device", "bad_entries"))
+        if note.kind == "no_device":
+            self.show_banner(f"{note.message}: no sound will be heard. Check the sound settings and restart Emotune.",
+                             "audio")
         self._show_mood()
 
     def _on_status(self, status: Status) -> None:
@@ -136,6 +146,7 @@ class MainWindow(QMainWindow):
             self.show_banner(f"{status.message}. The music goes on; pick a mood on the right meanwhile.")
         elif status.kind == "recovered":
             self.banner.hide()
+        self._banners: dict[str, str] = {}  # what the banner says, by topic, so each can clear
 
     def _on_ended(self, event: SessionEnded) -> None:
         if event.reason not in ("stopped", "no source"):
@@ -145,16 +156,23 @@ class MainWindow(QMainWindow):
         (log.warning if warning else log.info)(text)
         self.status.showMessage(text, 0 if warning else 8000)
 
-    def show_banner(self, text: str) -> None:
-        self.banner.setText(text)
+    def show_banner(self, text: str, topic: str = "source") -> None:
+        """Show ``text`` in the red banner until its topic is cleared; topics stack."""
+        self._banners[topic] = text
+        self.banner.setText("\n".join(self._banners.values()))
         self.banner.show()
+
+    def hide_banner(self, topic: str = "source") -> None:
+        self._banners.pop(topic, None)
+        self.banner.setText("\n".join(self._banners.values()))
+        self.banner.setVisible(bool(self._banners))
 
     def _show_rates(self) -> None:
         elapsed = time.monotonic() - self._rate_start
-        if self.session.analyzer_ready.is_set() and elapsed > 0 and not self.status.currentMessage().startswith("skipped"):
+        if self.session.analyzer_ready.is_set() and elapsed > 0:
             source = self.session.source
             camera = f"camera {self.camera.frames_drawn / elapsed:.0f} fps" if source else "no camera"
-            self.status.showMessage(f"{camera} · analysis {self.analysed / elapsed:.1f} fps")
+            self.rates.setText(f"{camera} · analysis {self.analysed / elapsed:.1f} fps")
         self.camera.frames_drawn, self.analysed, self._rate_start = 0, 0, time.monotonic()
 
     # -- user actions ----------------------------------------------------------------------------

@@ -123,7 +123,11 @@ class SettingsDialog(QDialog):
         except SettingsError as exc:
             self.error.setText(f"Not saved: {exc}")
             return False
-        config.save(settings, self.path)
+        try:
+            config.save(settings, self.path)
+        except config.SettingsError as exc:  # a read-only or odd folder: say so, keep the dialog
+            self.error.setText(f"Not saved: {exc}")
+            return False
         self.saved = settings
         self.accept()
         return True

@@ -94,6 +94,7 @@ class FrameSource:
         self._thread: threading.Thread | None = None
         self._capture: cv2.VideoCapture | None = None
         self._failures = 0  # consecutive failed reads
+        self._read_error: str | None = None  # the driver's words for the last failed read
 
     # -- to override -------------------------------------------------------------------
     def _open(self) -> cv2.VideoCapture:
@@ -132,7 +133,11 @@ class FrameSource:
         started = time.monotonic()
         try:
             while not self._stop.is_set():
-                ok, image = self._capture.read()
+                try:
+                    ok, image = self._capture.read()
+                except cv2.error as exc:  # a driver error is a failed read: the source decides
+                    self._read_error = str(exc).strip().splitlines()[-1] if str(exc).strip() else "read error"
+                    ok, image = False, None
                 if not ok or image is None:
                     if self._end_of_stream():
                         break
@@ -148,7 +153,7 @@ class FrameSource:
                         break
                 self.buffer.put(Frame(image, t, self.frames_read))
                 self.frames_read += 1
-        except Exception as exc:  # a driver error must not kill the app silently
+        except Exception as exc:  # anything else must not kill the app silently
             self._fail(f"{self.name} failed: {exc}")
         finally:
             self.buffer.close()
@@ -157,6 +162,13 @@ class FrameSource:
         self.error = message
         self.on_event("warning", message)
 
+
+#: Files OpenCV's FFmpeg may "open" as a video (an audio file's cover art is a one-frame
+#: video stream) and then abort the whole process on a seek (libavformat's oggdec assert):
+#: refused up front by their type, read by mutagen from the file's header.
+_AUDIO_TYPES = ("OggVorbis", "OggOpus", "OggFLAC", "OggSpeex", "FLAC", "MP3", "WAVE", "AIFF", "WavPack",
+                "MonkeysAudio", "TrueAudio", "OptimFROG", "Musepack", "ASF")
+_MAX_FPS = 240.0
 
 class VideoFileSource(FrameSource):
     """A recorded video. ``loop`` restarts it at the end (the GUI's demo mode)."""
@@ -168,28 +180,65 @@ class VideoFileSource(FrameSource):
         self.name = self.path.name
         self._offset = 0.0
         self._base_index = 0
+        self.expected_frames = 0  # from the container; 0 if it does not say
 
     def _open(self) -> cv2.VideoCapture:
-        if not self.path.is_file():
-            raise SourceError(f"video not found: {self.path}")
+        self._check_file()
         capture = cv2.VideoCapture(str(self.path))
         ok, first = capture.read() if capture.isOpened() else (False, None)
+        fps = capture.get(cv2.CAP_PROP_FPS) if ok else 0.0
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if ok else 0
+        capture.release()  # reopened below instead of seeking back: seeks can abort FFmpeg
         if not ok or first is None:
-            capture.release()
             raise SourceError(f"cannot read video {self.path}: not a video OpenCV can decode, or it is damaged")
-        capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-        return capture
+        if fps > _MAX_FPS:
+            raise SourceError(f"cannot use {self.path}: it reports {fps:g} frames a second, so it is not a video")
+        if count == 1:
+            raise SourceError(f"{self.path} is a still image, not a video: give a recorded video (mp4, webm, …)")
+        self.expected_frames = count if count > 1 else 0
+        return cv2.VideoCapture(str(self.path))
+
+    def _check_file(self) -> None:
+        """Refuse what is not a video file with a reason a user can act on."""
+        path = self.path
+        if not path.exists():
+            raise SourceError(f"video not found: {path}")
+        if path.is_dir():
+            raise SourceError(f"{path} is a folder, not a video: give a video file")
+        if not path.is_file():
+            raise SourceError(f"{path} is not a regular file (a pipe or a device?): give a video file")
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise SourceError(f"cannot open video {path}: {exc.strerror or exc}") from exc
+        import mutagen  # noqa: PLC0415
+
+        try:
+            kind = type(mutagen.File(path)).__name__
+        except Exception:  # not a file mutagen knows: OpenCV decides
+            kind = ""
+        if kind in _AUDIO_TYPES:
+            raise SourceError(f"{path} is an audio file, not a video: add it to a playlist in Settings instead")
 
     def _timestamp(self, index: int, started: float) -> float:
         return self._offset + (index - self._base_index) / self.fps
 
     def _end_of_stream(self) -> bool:
-        if not self.loop or self.frames_read == self._base_index:
-            return True
         assert self._capture is not None
-        self._offset += (self.frames_read - self._base_index) / self.fps
+        in_pass = self.frames_read - self._base_index
+        if self.expected_frames and in_pass < 0.95 * self.expected_frames:
+            # A file cut short (or damaged) while it plays is not a normal end of the video.
+            why = f": {self._read_error}" if self._read_error else ""
+            self._fail(f"{self.name} ended early at frame {in_pass} of {self.expected_frames}; "
+                       f"the file is damaged or was cut short{why}")
+            return True
+        if not self.loop or in_pass == 0:
+            return True
+        self._offset += in_pass / self.fps
         self._base_index = self.frames_read
-        self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        self._capture.release()
+        self._capture = cv2.VideoCapture(str(self.path))
         return False
 
 
@@ -200,6 +249,9 @@ class CameraSource(FrameSource):
 
     def __init__(self, index: int = 0) -> None:
         super().__init__(paced=False, lockstep=False)  # the device sets the pace and never waits
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            # OpenCV's V4L2 backend segfaults on a negative index: never hand it one.
+            raise SourceError(f"camera index {index!r} is not valid: use 0 for the first camera, 1 for the next")
         self.index = index
         self.name = f"camera {index}"
 
@@ -214,7 +266,8 @@ class CameraSource(FrameSource):
     def _end_of_stream(self) -> bool:
         self._failures += 1
         if self._failures == 10:
-            self._fail(f"{self.name} stopped delivering frames; trying to reconnect")
+            why = f" ({self._read_error})" if self._read_error else ""
+            self._fail(f"{self.name} stopped delivering frames{why}; trying to reconnect")
         if self._failures % 10 == 0:
             assert self._capture is not None
             self._capture.release()
