@@ -18,8 +18,7 @@ def test_window_shows_at_once_and_loads_the_model_behind_it(make_window, qtbot):
     qtbot.waitUntil(lambda: window.session.analyzer_ready.is_set() or "failed" in window.status.currentMessage(),
                     timeout=60000)
     assert window.session.analyzer_ready.is_set(), window.status.currentMessage()
-    qtbot.waitUntil(lambda: "analysis" in window.status.currentMessage() or "ready" in window.status.currentMessage(),
-                    timeout=10000)
+    qtbot.waitUntil(lambda: "analysis" in window.rates.text(), timeout=10000)
 
 
 def test_bars_preview_and_mood_label_follow_the_face(make_window, qtbot):
@@ -124,6 +123,7 @@ def test_without_a_camera_a_banner_shows_and_the_player_still_works(qtbot):
     window.show()
     session.start()
     assert window.banner.isVisible() and "plain mood player" in window.banner.text()
+    assert "waiting for a face" not in window.mood_label.text()  # there is no camera to wait for
     window.panel.toggle()  # play with nothing chosen: starts a mood's playlist
     qtbot.waitUntil(lambda: session.player.state == "playing", timeout=5000)
     assert session.controller.pinned == "calm"

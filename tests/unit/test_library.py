@@ -36,7 +36,9 @@ def test_m3u_order_relative_paths_and_missing_entries(tmp_path, shared):
     music = make_music(tmp_path, shared)
     m3u = music / "list.m3u8"
     m3u.write_text("#EXTM3U\n#EXTINF:2,Jingle\nb-sub/c.flac\nA-jingle.ogg\ngone.ogg\n", encoding="utf-8")
-    assert [p.name for p in read_m3u(m3u)] == ["c.flac", "A-jingle.ogg", "gone.ogg"]
+    problems = []
+    assert [p.name for p in read_m3u(m3u, problems)] == ["c.flac", "A-jingle.ogg"]
+    assert len(problems) == 1 and "gone.ogg" in problems[0] and "missing" in problems[0]
     playlist = scan("calm", [m3u])
     assert [t.path.name for t in playlist.tracks] == ["c.flac", "A-jingle.ogg"]
     assert any("gone.ogg" in p for p in playlist.problems)
@@ -61,3 +63,45 @@ def test_library_rescans_when_a_folder_changes(tmp_path, shared):
     shutil.copy(shared / "music" / "sorohanro-solo-trumpet-06.ogg", music / "z.ogg")
     os.utime(music, ns=(1, 1))  # make sure the folder's mtime differs even on coarse clocks
     assert len(library.playlist("happy")) == 4
+
+
+def test_every_bad_m3u_entry_is_named_with_its_reason(tmp_path, shared):
+    music = make_music(tmp_path, shared)
+    m3u = music / "mixed.m3u"
+    m3u.write_text("http://radio.example/stream.mp3\nnotes.txt\nfile://" + str(music / "b.mp3").replace(" ", "%20")
+                   + "\nA-jingle.ogg\nnowhere/x.flac\n", encoding="utf-8")
+    playlist = scan("happy", [m3u])
+    assert [t.path.name for t in playlist.tracks] == ["b.mp3", "A-jingle.ogg"]
+    reasons = " | ".join(playlist.problems)
+    assert "streams are not supported" in reasons and "radio.example" in reasons
+    assert "notes.txt" in reasons and "not a supported audio file" in reasons
+    assert "x.flac" in reasons and "missing" in reasons
+
+
+def test_an_unreadable_playlist_file_is_a_problem_not_a_crash(tmp_path, shared):
+    music = make_music(tmp_path, shared)
+    bad = music / "locked.m3u8"
+    bad.mkdir()  # a folder named like a playlist: reading it fails
+    (music / "real.m3u8").write_text("A-jingle.ogg\n")
+    playlist = scan("sad", [music / "real.m3u8", music / "missing.m3u8"])
+    assert [t.path.name for t in playlist.tracks] == ["A-jingle.ogg"]
+    assert any("missing.m3u8" in p for p in playlist.problems)
+
+
+def test_a_file_name_that_is_not_utf8_plays_through_pygame(tmp_path, shared):
+    """An old Latin-1 rip: os.fsdecode keeps its name as surrogates, which SDL used to get mangled."""
+    from emotune.music.backends import PygameBackend
+
+    name = os.fsdecode(b"caf\xe9.ogg")
+    folder = tmp_path / "latin1"
+    folder.mkdir()
+    shutil.copy(shared / "music" / "raylib-target_emegeme.ogg", folder / name)
+    playlist = scan("happy", [folder])
+    assert len(playlist.tracks) == 1 and playlist.tracks[0].duration
+    backend = PygameBackend()
+    try:
+        backend.load(playlist.tracks[0].path, None)
+        backend.play()
+        assert backend.busy()
+    finally:
+        backend.close()

@@ -58,3 +58,54 @@ def test_the_shipped_weights_match_their_checksums():
     assert set(sums) == set(model_store.WEIGHT_FILES.values())
     for name, digest in sums.items():
         assert model_store.sha256(models / name) == digest
+
+
+def test_a_verified_copy_is_enough_when_the_shipped_file_is_gone(tmp_path):
+    models = make_models(tmp_path / "models")
+    target = model_store.prepare("onnx", home=tmp_path / "home", models=models)
+    (models / target.name).unlink()
+    assert model_store.prepare("onnx", home=tmp_path / "home", models=models) == target
+
+
+def test_garbage_in_the_checksum_file_is_a_clear_error(tmp_path):
+    models = make_models(tmp_path / "models")
+    (models / "SHA256SUMS").write_text("hello world\nnot a checksum\n")
+    with pytest.raises(model_store.WeightsError, match="SHA256SUMS is damaged.*reinstall"):
+        model_store.prepare("onnx", home=tmp_path / "home", models=models)
+    (models / "SHA256SUMS").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(model_store.WeightsError, match="reinstall"):
+        model_store.prepare("onnx", home=tmp_path / "home", models=models)
+
+
+def test_a_data_folder_that_is_a_file_is_a_clear_error(tmp_path):
+    models = make_models(tmp_path / "models")
+    (tmp_path / "home").write_text("oops")
+    with pytest.raises(model_store.WeightsError, match="cannot create Emotune's data folder"):
+        model_store.prepare("onnx", home=tmp_path / "home", models=models)
+    assert (tmp_path / "home").read_text() == "oops"
+
+
+def test_two_first_starts_at_once_both_get_the_weights(tmp_path):
+    """Each start copies into a file of its own before the rename; they used to share one
+    ``.part`` file and one of them died with [Errno 2]."""
+    import multiprocessing
+
+    models = make_models(tmp_path / "models", content=b"w" * 20_000_000)
+    home = tmp_path / "home"
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        results = pool.starmap(_prepare_in_child, [(str(home), str(models))] * 8)
+    assert all(r == "ok" for r in results), results
+    target = home / ".deepface" / "weights" / "facial_expression_model_weights.onnx"
+    assert target.read_bytes() == b"w" * 20_000_000
+    assert not list(target.parent.glob("*.part"))
+
+
+def _prepare_in_child(home: str, models: str) -> str:
+    from pathlib import Path
+
+    try:
+        model_store.prepare("onnx", home=Path(home), models=Path(models))
+        return "ok"
+    except Exception as exc:  # reported to the parent, which asserts on it
+        return repr(exc)

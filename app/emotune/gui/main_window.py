@@ -152,9 +152,17 @@ class MainWindow(QMainWindow):
         if event.reason not in ("stopped", "no source"):
             self._message(f"analysis stopped: {event.reason}", warning=True)
 
+    #: A warning stays in the status line at least this long: routine news must not hide it.
+    WARNING_SECONDS = 30.0
+
     def _message(self, text: str, warning: bool = False) -> None:
         (log.warning if warning else log.info)(text)
-        self.status.showMessage(text, 0 if warning else 8000)
+        now = time.monotonic()
+        if warning:
+            self._warning_shown = now
+            self.status.showMessage(text)
+        elif now - getattr(self, "_warning_shown", -1e9) >= self.WARNING_SECONDS:
+            self.status.showMessage(text, 8000)
 
     def show_banner(self, text: str, topic: str = "source") -> None:
         """Show ``text`` in the red banner until its topic is cleared; topics stack."""

@@ -128,7 +128,9 @@ class PygameBackend(Backend):
 
     def load(self, path: Path, duration: float | None) -> None:
         try:
-            self._pygame.mixer.music.load(str(path))
+            # bytes, not str: a file name that is not valid UTF-8 (an old Latin-1 rip, say)
+            # survives as bytes, where SDL would be handed a mangled name
+            self._pygame.mixer.music.load(os.fsencode(path))
         except (self._pygame.error, OSError) as exc:
             raise PlaybackError(f"cannot play {path.name}: {exc}") from exc
 

@@ -58,6 +58,7 @@ class MusicController:
         self._lock = threading.RLock()
         self._depth = 0  # how deep this thread is in _locked (events go out at 0)
         self._outbox: list[object] = []
+        self._reported: set[str] = set()  # playlist problems already told to the listener
         # The controller hears the player first (track ends are its decision) and passes
         # every event on to the outside listener.
         self._listener = listener or player.listener
@@ -180,6 +181,10 @@ class MusicController:
         music goes on) if it has no tracks."""
         playlist = self.library.playlist(mood)
         self.hand_picked = False
+        fresh = [p for p in playlist.problems if p not in self._reported] if playlist.tracks else []
+        if fresh:  # some entries are unusable but the rest plays: say which, once each
+            self._reported.update(fresh)
+            self._note("bad_entries", f"{mood} playlist: " + "; ".join(fresh), mood)
         return self.player.set_playlist(playlist, fade=fade, reason="mood", play=not self.user_paused)
 
     def _on_player_event(self, event: object) -> None:

@@ -6,6 +6,7 @@ folders. Tags come from mutagen; a file without tags shows its file name.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Iterable, Mapping, Sequence
 #: WAV, FLAC and Ogg Opus. Other files in a folder are ignored.
 AUDIO_SUFFIXES = frozenset({".mp3", ".ogg", ".oga", ".wav", ".flac", ".opus"})
 PLAYLIST_SUFFIXES = frozenset({".m3u", ".m3u8"})
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,19 @@ def read_track(path: Path) -> Track:
             title = (tags.get("title") or [title])[0] or title
             artist = (tags.get("artist") or [""])[0]
             duration = float(audio.info.length) if getattr(audio.info, "length", 0) else None
-    except Exception:  # damaged tags must not hide the file; playback decides if it plays
-        pass
+    except Exception as exc:  # damaged tags must not hide the file; playback decides if it plays
+        log.info("no tags read from %s: %s", path, exc)
     return Track(path, str(title), str(artist), duration)
 
 
-def read_m3u(path: Path) -> list[Path]:
-    """Entries of an .m3u/.m3u8 file in order; relative entries resolve against its folder."""
+_URL_SCHEMES = ("http://", "https://", "rtsp://", "mms://", "ftp://")
+
+
+def read_m3u(path: Path, problems: list[str] | None = None) -> list[Path]:
+    """Entries of an .m3u/.m3u8 file in order; relative entries resolve against its folder.
+    Entries that cannot be played (streams, other file types, missing files) are left out
+    and each is described in ``problems``, so the listener hears why a song is not there."""
+    problems = problems if problems is not None else []
     raw = path.read_bytes()
     try:  # .m3u8 is UTF-8 by definition; old .m3u files are often Latin-1
         text = raw.decode("utf-8")
@@ -69,8 +77,21 @@ def read_m3u(path: Path) -> list[Path]:
         line = line.strip().lstrip("\ufeff")
         if not line or line.startswith("#"):
             continue
+        if line.lower().startswith(_URL_SCHEMES):
+            problems.append(f"{line}: listed in {path.name}, but streams are not supported")
+            continue
+        if line.lower().startswith("file://"):
+            from urllib.parse import unquote, urlparse  # noqa: PLC0415
+
+            line = unquote(urlparse(line).path)
         entry = Path(line)
-        entries.append(entry if entry.is_absolute() else path.parent / entry)
+        entry = entry if entry.is_absolute() else path.parent / entry
+        if entry.suffix.lower() not in AUDIO_SUFFIXES:
+            problems.append(f"{entry}: listed in {path.name}, but not a supported audio file")
+        elif not entry.is_file():
+            problems.append(f"{entry}: listed in {path.name} but missing")
+        else:
+            entries.append(entry)
     return entries
 
 
@@ -91,9 +112,11 @@ def scan(mood: str, sources: Iterable[Path], shuffle: bool = False, seed: int | 
         if source.is_dir():
             paths = _scan_folder(source)
         elif source.is_file() and source.suffix.lower() in PLAYLIST_SUFFIXES:
-            paths = [p for p in read_m3u(source) if p.suffix.lower() in AUDIO_SUFFIXES]
-            playlist.problems.extend(f"{p}: listed in {source.name} but missing" for p in paths if not p.is_file())
-            paths = [p for p in paths if p.is_file()]
+            try:
+                paths = read_m3u(source, playlist.problems)
+            except OSError as exc:
+                playlist.problems.append(f"{source}: cannot read this playlist file ({exc.strerror or exc})")
+                continue
         elif source.is_file() and source.suffix.lower() in AUDIO_SUFFIXES:
             paths = [source]
         else:
@@ -115,13 +138,16 @@ def _signature(sources: Sequence[Path]) -> tuple:
     sig = []
     for source in sources:
         source = Path(source).expanduser()
-        if source.is_dir():
-            for root, _, _ in os.walk(source):
-                sig.append((root, os.stat(root).st_mtime_ns))
-        elif source.exists():
-            sig.append((str(source), source.stat().st_mtime_ns))
-        else:
-            sig.append((str(source), None))
+        try:
+            if source.is_dir():
+                for root, _, _ in os.walk(source):
+                    sig.append((root, os.stat(root).st_mtime_ns))
+            elif source.exists():
+                sig.append((str(source), source.stat().st_mtime_ns))
+            else:
+                sig.append((str(source), None))
+        except OSError:  # a folder that vanished mid-walk or cannot be read: rescan next time
+            sig.append((str(source), "unreadable"))
     return tuple(sig)
 
 

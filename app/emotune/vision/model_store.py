@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -42,10 +43,18 @@ def shipped_checksums(models: Path) -> dict[str, str]:
     if not sums.is_file():
         raise WeightsError(f"{sums} is missing: reinstall Emotune, or train weights with `emotune train`")
     result = {}
-    for line in sums.read_text().splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            result[name.strip().lstrip("*")] = digest
+    try:
+        text = sums.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WeightsError(f"{sums} cannot be read ({exc}): reinstall Emotune") from exc
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=1)
+        digest = parts[0].lower()
+        if len(parts) != 2 or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise WeightsError(f"{sums} is damaged (line {number} is not 'sha256  file name'): reinstall Emotune")
+        result[parts[1].strip().lstrip("*")] = digest
     return result
 
 
@@ -61,7 +70,13 @@ def prepare(engine: str, official: bool = False, home: Path | None = None, model
     """
     home = home or default_home(official)
     weights_dir = home / ".deepface" / "weights"
-    weights_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        weights_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WeightsError(
+            f"cannot create Emotune's data folder {weights_dir} ({exc.strerror or exc}): "
+            "make sure your data folder (~/.local/share/emotune) is a writable folder"
+        ) from exc
     os.environ["DEEPFACE_HOME"] = str(home)
     name = WEIGHT_FILES[engine]
     target = weights_dir / name
@@ -71,21 +86,25 @@ def prepare(engine: str, official: bool = False, home: Path | None = None, model
     models = models or assets_dir() / "models"
     expected = shipped_checksums(models).get(name)
     source = models / name
+    if expected is not None and target.is_file() and sha256(target) == expected:
+        return target  # a verified copy: enough, even if the shipped file has gone since
     if expected is None or not source.is_file():
         raise WeightsError(
             f"the shipped emotion weights {source} are missing: reinstall Emotune, or run "
-            f"`emotune train --data FOLDER --out {models / WEIGHT_FILES['tensorflow']}`"
+            "`emotune train` (see the README) and put the result there"
         )
-    if target.is_file() and sha256(target) == expected:
-        return target
     if sha256(source) != expected:
         raise WeightsError(
             f"the shipped emotion weights {source} are damaged (checksum mismatch): reinstall "
             "Emotune, or retrain them with `emotune train`"
         )
-    # Copy then rename, so a crash mid-copy never leaves a half file DeepFace would trust.
-    partial = target.with_suffix(target.suffix + ".part")
-    shutil.copyfile(source, partial)
-    partial.replace(target)
+    # Copy to a file of this process's own, then rename: a crash mid-copy never leaves a
+    # half file DeepFace would trust, and two Emotunes starting at once never share one.
+    partial = weights_dir / f".{name}.{os.getpid()}.{threading.get_ident()}.part"
+    try:
+        shutil.copyfile(source, partial)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise WeightsError(f"cannot copy the emotion weights into {weights_dir} ({exc.strerror or exc})") from exc
     return target
-
