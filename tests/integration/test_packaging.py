@@ -15,7 +15,7 @@ import pytest
 from .helpers import emotune
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.packaging]
 
 SAME_KEYS = ("frames_read", "frames_analysed", "faces_found", "dominant_mood", "mood_changes")
 

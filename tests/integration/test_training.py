@@ -4,30 +4,68 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from emotune.emotions import LABELS
 
 from .helpers import emotune
 
 
-def test_smoke_training_writes_weights_deepface_loads_and_an_equal_onnx(shared, tmp_path):
-    out = tmp_path / "w" / "facial_expression_model_weights.h5"
-    run = emotune("train", "--data", shared / "fer2013" / "train", "--out", out,
-                  "--epochs", "1", "--limit-per-label", "20", timeout=600)
+def test_smoke_training_exports_an_onnx_deepface_loads_and_that_agrees_with_keras(shared, tmp_path):
+    run_dir = tmp_path / "run"
+    out = tmp_path / "w" / "facial_expression_model_weights.onnx"
+    run = emotune("train", "--data", shared / "fer2013" / "train", "--run-dir", run_dir, "--out", out,
+                  "--epochs", "1", "--limit-per-label", "20", "--widths", "8,16,16,32", timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(out.with_suffix(".train.json").read_text())
     assert report["validation"]["n"] == 14  # 10% of 20 per label, stratified
-    assert report["onnx_max_abs_diff"] < 1e-4
-    # DeepFace's own loader reads the .h5 into its own network (a Keras 3 file would fail
-    # here). In a child process: DeepFace fixes its engine per process.
+    assert report["onnx_max_abs_diff"] < 1e-4  # onnxruntime vs Keras, face + mirror, every val face
+    assert report["deepface_max_abs_diff"] < 1e-4  # DeepFace's own ONNX engine loaded the file
+    assert len(report["history"]) == 1 and report["history"][0]["seconds"] > 0
+    # DeepFace.build_model on the ONNX engine reads it in a fresh process: 7 probabilities
     check = (
-        "import sys, numpy as np; from emotune.training.network import load_trained; "
-        f"m = load_trained({str(out)!r}); p = m.predict(np.zeros((1, 48, 48, 1)), verbose=0); "
-        "print(m.output_shape[-1], float(p.sum()))"
+        "import os, shutil, sys, tempfile, numpy as np; from emotune.vision.engine import import_deepface; "
+        "home = tempfile.mkdtemp(); os.makedirs(home + '/.deepface/weights'); "
+        f"shutil.copy({str(out)!r}, home + '/.deepface/weights/'); os.environ['DEEPFACE_HOME'] = home; "
+        "m = import_deepface('onnx').build_model(task='facial_attribute', model_name='Emotion'); "
+        "p = np.asarray(m.predict(np.zeros((48, 48, 3), np.uint8))); print(p.size, float(p.sum()))"
     )
     proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     classes, total = proc.stdout.split()[-2:]
     assert int(classes) == len(LABELS) and abs(float(total) - 1) < 1e-4
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(shared, tmp_path):
+    """A checkpoint every epoch: a run cut off after its first epoch continues with the
+    second, keeps the first epoch's history, and its learning-rate schedule goes on from
+    the step it reached instead of starting over."""
+    import signal
+    import time
+
+    run_dir = tmp_path / "run"
+    args = [sys.executable, "-m", "emotune", "train", "--data", str(shared / "fer2013" / "train"), "--run-dir",
+            str(run_dir), "--epochs", "3", "--limit-per-label", "20", "--widths", "8,16,16,32"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    history = run_dir / "history.json"
+    deadline = time.monotonic() + 300
+    while not history.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)  # no chance to clean up: as a power cut would be
+    proc.wait()
+    first = json.loads(history.read_text())
+    if len(first) >= 3:
+        pytest.skip("the run finished before it could be interrupted")
+    resumed = emotune("train", "--run-dir", run_dir, "--resume", timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    done = json.loads(history.read_text())
+    assert len(done) == 3
+    assert done[: len(first)] == first  # earlier epochs kept, not re-run
+    lrs = [h["learning_rate"] for h in done]
+    assert lrs[-1] < lrs[0]  # cosine decay went on from where it was
+    assert (run_dir / "facial_expression_model_weights.onnx").is_file()
+    again = emotune("train", "--data", shared / "fer2013" / "train", "--run-dir", run_dir, timeout=120)
+    assert again.returncode == 2 and "--resume" in again.stderr  # a new run never overwrites one
 
 
 def test_evaluate_prints_the_report_and_a_json_last_line(shared):
