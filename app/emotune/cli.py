@@ -30,6 +30,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     src.add_argument("--camera", type=_camera_index, help="camera index (default: the settings' camera)")
     p.add_argument("--out", type=Path, help="headless: write the JSON lines to this file")
     p.add_argument("--realtime", action="store_true", help="headless: pace the video like a camera")
+    p.add_argument("--loop", action="store_true", help="headless: play the video over and over (soaks, benchmarks)")
     p.add_argument("--audio", action="store_true", help="headless: play sound (default: silent sink)")
     p.add_argument("--linger", type=float, default=0.0, help="headless: keep playing N s after the video ends")
     p.add_argument("--engine", choices=["onnx", "tensorflow"], help="DeepFace engine (default: settings, onnx)")
@@ -103,7 +104,7 @@ def _run_headless(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_WEIGHTS)
     try:
         if args.video is not None:
-            source = VideoFileSource(args.video, paced=args.realtime)
+            source = VideoFileSource(args.video, paced=args.realtime, loop=args.loop)
         else:
             source = CameraSource(settings.camera if args.camera is None else args.camera)
         source.open()

@@ -38,7 +38,9 @@ class Settings:
     detector: str = "opencv"
     method: str = "fast"
     camera: int = 0
-    analysis_fps: float = 15.0  # analysed frames per second of camera/video time; 0 = every frame
+    analysis_fps: float = 10.0  # analysed frames a second while the face changes; 0 = every frame
+    steady_fps: float = 3.0  # ... and while it holds the mood (0 = always analysis_fps)
+    show_preview: bool = True  # draw the camera preview (off: no one watches their own face)
     window_seconds: float = 3.0
     min_confidence: float = 0.35
     hold_seconds: float = 0.75
@@ -122,6 +124,8 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "method": _choice(METHODS),
     "camera": _number(0, 99, "the camera", integer=True),
     "analysis_fps": _number(0, 60, "the analysis rate (0 = every frame)"),
+    "steady_fps": _number(0, 60, "the steady analysis rate (0 = always the analysis rate)"),
+    "show_preview": _boolean,
     "window_seconds": _number(0.5, 30, "the smoothing window"),
     "min_confidence": _below_one,
     "hold_seconds": _number(0, 30, "the hold time"),

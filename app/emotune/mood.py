@@ -1,7 +1,10 @@
 """MoodTracker: "the most common facial expression" over a sliding window, without flapping.
 
 Every analysed face votes for its dominant expression with its confidence as weight (votes
-under ``min_confidence`` are ignored: an unsure face should not move the music). Votes fade
+under ``min_confidence`` are ignored: an unsure face should not move the music), times the
+time since the previous analysed frame (at most half a second): a vote speaks for the time
+it stands for, so the outcome does not depend on the analysis rate, which slows down while
+the face holds (:mod:`emotune.pacing`) and speeds up when it changes. Votes fade
 with age (half-life a third of the window) so that a real change wins within about a
 second instead of after half the window. The expression with the largest total in the last
 ``window`` seconds wins; its mood becomes the current mood only after it has won
@@ -16,6 +19,10 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from emotune.emotions import DEFAULT_MOOD_MAP
+
+
+_FIRST_SPAN = 0.1  # seconds a first vote stands for
+_MAX_SPAN = 0.5  # after a gap (a stalled camera), a vote stands for no more than this
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class MoodTracker:
         self._votes: deque[tuple[float, str, float]] = deque()
         self._candidate: str | None = None
         self._candidate_since = 0.0
+        self._last_t: float | None = None
 
     def winner(self, now: float | None = None) -> tuple[str, float] | None:
         """(expression, share of weight) leading the current window, or None if empty."""
@@ -62,8 +70,10 @@ class MoodTracker:
 
     def update(self, t: float, label: str | None, confidence: float) -> MoodChange | None:
         """Add one analysed frame (``label`` None: no face); return a change if the mood moved."""
+        span = _FIRST_SPAN if self._last_t is None else min(max(t - self._last_t, 0.0), _MAX_SPAN)
+        self._last_t = t
         if label is not None and confidence >= self.min_confidence:
-            self._votes.append((t, label, confidence))
+            self._votes.append((t, label, confidence * span))
         while self._votes and self._votes[0][0] <= t - self.window:
             self._votes.popleft()
 

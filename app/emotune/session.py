@@ -23,7 +23,9 @@ from emotune.music.controller import MusicController
 from emotune.music.events import PlaybackNote, TrackStarted
 from emotune.music.library import Library, default_sources
 from emotune.music.player import Player
+from emotune.pacing import AnalysisPacer
 from emotune.resources import demo_playlists_dir
+from emotune.threadnames import name_os_thread
 from emotune.vision import model_store
 from emotune.vision.analyzer import EmotionAnalyzer, Reading
 from emotune.vision.engine import select_engine
@@ -117,6 +119,7 @@ class Session:
         if problem:
             self._emit(PlaybackNote("no_device", problem))
         self.latest: Reading | None = None
+        self.pacer = AnalysisPacer(settings.analysis_fps, settings.steady_fps)
         self.analyzer_ready = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -159,6 +162,7 @@ class Session:
             settings.window_seconds, settings.min_confidence, settings.hold_seconds)
         tracker.mood_map = dict(settings.mood_map)
         self.controller.fade = settings.fade_seconds
+        self.pacer.fast_fps, self.pacer.steady_fps = settings.analysis_fps, settings.steady_fps
         self.controller.pause_when_away, self.controller.away_after = settings.pause_when_away, settings.away_seconds
         self.library.sources = self._sources(settings)
         self.library.shuffle = settings.shuffle
@@ -182,6 +186,7 @@ class Session:
         return analyzer
 
     def _analyse_loop(self) -> None:
+        name_os_thread("emotune-analysis")
         reason = "stopped"
         try:
             analyzer = self._load_analyzer()
@@ -216,8 +221,7 @@ class Session:
             seen_t = frame.t
             if frame.t < due - 1e-6:
                 continue
-            rate = self.settings.analysis_fps  # read each time: the settings dialog may change it
-            due = max(due + (1.0 / rate if rate > 0 else 0.0), frame.t)
+            slot = due  # the schedule, not the frame's time: so the rate holds on any frame rate
             started = time.perf_counter()
             reading = analyzer.analyze(frame.image, frame.t)
             elapsed = time.perf_counter() - started
@@ -229,6 +233,8 @@ class Session:
             change = self.tracker.update(reading.t, reading.dominant, reading.confidence)
             if change is not None:
                 self._on_mood_change(change)
+            agrees = reading.dominant is not None and self.tracker.mood_map.get(reading.dominant) == self.tracker.mood
+            due = self.pacer.next_due(slot, frame.t, reading.has_face, agrees)
             self.controller.on_face(reading.t, reading.has_face)
         return "stopped"
 

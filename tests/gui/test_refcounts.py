@@ -49,8 +49,8 @@ def test_repainting_the_camera_view_keeps_none_and_true_alive(qtbot):
     view.timer.stop()  # we drive it: one new frame and one synchronous repaint a round
     qtbot.addWidget(view)
     view.resize(640, 360)
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitExposed(view):
+        view.show()
     for _ in range(20):  # warm-up: first paints create fonts, caches, pixmaps
         view._pull()
         view.repaint()

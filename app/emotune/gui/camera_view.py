@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
@@ -25,6 +26,8 @@ class CameraView(QWidget):
         self._get_frame = frame_getter
         self._get_reading = reading_getter
         self._image: QImage | None = None
+        self._image_scale = 1.0  # size of _image against the camera frame
+        self.preview_on = True
         self._last_index = -1
         self.frames_drawn = 0
         self.message = "starting…"
@@ -34,16 +37,41 @@ class CameraView(QWidget):
         self.timer.timeout.connect(self._pull)
         self.timer.start(int(1000 / max(1.0, min(fps, 60.0))))
 
+    def set_enabled(self, enabled: bool) -> None:
+        """Turn the preview on or off (a listener who does not want to watch their face)."""
+        self.preview_on = enabled
+        if not enabled:
+            self._image = None
+            self.message = "preview off (Settings → Show the camera preview)"
+        self.update()
+
     def _pull(self) -> None:
+        if not self.preview_on or not self._on_screen():
+            return  # hidden, minimised or off: no conversion, no painting
         frame = self._get_frame()
         if frame is None or frame.index == self._last_index:
             return
         self._last_index = frame.index
-        image = np.ascontiguousarray(frame.image)
-        height, width = image.shape[:2]
-        self._image = QImage(image.data, width, height, 3 * width, QImage.Format_BGR888).copy()
+        # Scale to the size drawn here, with OpenCV on the small result, instead of letting
+        # the painter scale the full frame 30 times a second.
+        height, width = frame.image.shape[:2]
+        scale = min(self.width() / width, self.height() / height, 1.0)
+        image = frame.image
+        if scale < 0.98:
+            image = cv2.resize(image, (max(1, int(width * scale)), max(1, int(height * scale))),
+                               interpolation=cv2.INTER_AREA)
+        image = np.ascontiguousarray(image)
+        h, w = image.shape[:2]
+        self._image = QImage(image.data, w, h, 3 * w, QImage.Format_BGR888).copy()
+        self._image_scale = w / width
         self.frames_drawn += 1
         self.update()
+
+    def _on_screen(self) -> bool:
+        if not self.isVisible():
+            return False
+        handle = self.window().windowHandle()
+        return handle is None or (handle.isExposed() and not (self.window().windowState() & Qt.WindowMinimized))
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
@@ -52,10 +80,16 @@ class CameraView(QWidget):
             painter.setPen(QColor("#aab"))
             painter.drawText(self.rect(), Qt.AlignCenter, self.message)
             return
-        scale = min(self.width() / self._image.width(), self.height() / self._image.height())
-        w, h = int(self._image.width() * scale), int(self._image.height() * scale)
+        fit = min(self.width() / self._image.width(), self.height() / self._image.height())
+        if abs(fit - 1.0) < 0.02:  # scaled for this size already (the usual case): draw as is
+            fit = 1.0
+        w, h = int(self._image.width() * fit), int(self._image.height() * fit)
         x0, y0 = (self.width() - w) // 2, (self.height() - h) // 2
-        painter.drawImage(QRect(x0, y0, w, h), self._image)
+        if fit == 1.0:
+            painter.drawImage(x0, y0, self._image)
+        else:  # the widget was resized since the frame was scaled: the next frame fits again
+            painter.drawImage(QRect(x0, y0, w, h), self._image)
+        scale = fit * self._image_scale  # camera pixels to widget pixels, for the face box
         reading = self._get_reading()
         if reading is not None and reading.box is not None:
             b = reading.box

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
             self.mood_label.setText("Mood: —  (no camera: pick one)")
         if settings_problem:
             self.show_banner(f"{settings_problem}. Fix it in Settings (Ctrl+,) or in the file.", "settings")
+        self.camera.set_enabled(session.settings.show_preview)
         self.status.showMessage("loading the emotion model…")
         self._restore_geometry()
 
@@ -192,9 +193,13 @@ class MainWindow(QMainWindow):
         from emotune.vision.sources import list_cameras  # noqa: PLC0415
 
         dialog = SettingsDialog(self.session.settings, self.settings_path, list_cameras(), self)
-        dialog.accepted.connect(lambda: self.session.apply_settings(dialog.saved))
+        dialog.accepted.connect(lambda: self._apply(dialog.saved))
         dialog.open()
         return dialog
+
+    def _apply(self, settings) -> None:
+        self.session.apply_settings(settings)
+        self.camera.set_enabled(settings.show_preview)
 
     # -- window state --------------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

@@ -39,6 +39,9 @@ class SettingsDialog(QDialog):
             self.camera.addItem(f"Camera {index}" + ("" if index in (cameras or []) else " (not found now)"), index)
         self.camera.setCurrentIndex(self.camera.findData(settings.camera))
         self.analysis_fps = _spin(settings.analysis_fps, -100, 1000, 1, " /s")
+        self.steady_fps = _spin(settings.steady_fps, -100, 1000, 0.5, " /s")
+        self.show_preview = QCheckBox("Show the camera preview")
+        self.show_preview.setChecked(settings.show_preview)
         self.window = _spin(settings.window_seconds, -100, 1000, 0.5, " s")
         self.confidence = _spin(settings.min_confidence, -10, 10, 0.05, "")
         self.fade = _spin(settings.fade_seconds, -100, 1000, 0.5, " s")
@@ -48,7 +51,9 @@ class SettingsDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Camera (applies at the next start)", self.camera)
-        form.addRow("Analysis rate", self.analysis_fps)
+        form.addRow("Analysis rate (face changing)", self.analysis_fps)
+        form.addRow("…while the mood holds (0: same)", self.steady_fps)
+        form.addRow(self.show_preview)
         form.addRow("Smoothing window", self.window)
         form.addRow("Confidence threshold", self.confidence)
         form.addRow("Fade length", self.fade)
@@ -108,6 +113,8 @@ class SettingsDialog(QDialog):
         return self.settings.with_changes(
             camera=self.camera.currentData(),
             analysis_fps=self.analysis_fps.value(),
+            steady_fps=self.steady_fps.value(),
+            show_preview=self.show_preview.isChecked(),
             window_seconds=self.window.value(),
             min_confidence=self.confidence.value(),
             fade_seconds=self.fade.value(),

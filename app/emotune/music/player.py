@@ -22,6 +22,7 @@ import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
+from emotune.threadnames import name_os_thread
 from emotune.music.backends import Backend, PlaybackError
 from emotune.music.events import PlaybackNote, TrackEnded, TrackFailed, TrackStarted
 from emotune.music.library import Playlist, Track
@@ -283,6 +284,7 @@ class Player:
                                          self.playlist.mood))
 
     def _monitor(self) -> None:
+        name_os_thread("emotune-music")
         while not self._stop.wait(_TICK):
             try:
                 self.tick()

@@ -19,6 +19,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from emotune.threadnames import name_os_thread
+
 
 class SourceError(RuntimeError):
     """The source cannot deliver frames; the message is one line for the user."""
@@ -129,6 +131,7 @@ class FrameSource:
             self._capture.release()
 
     def _run(self) -> None:
+        name_os_thread("emotune-capture")
         assert self._capture is not None
         started = time.monotonic()
         try:

@@ -1,0 +1,148 @@
+"""CPU benchmark: what Emotune costs while it runs, in cores, split by thread.
+
+    python scripts/cpu.py --video ../shared/data/videos/fer-woman2.mp4 --duration 40
+
+Runs each mode as a user would, one after the other, on the same video: the real window
+under Xvfb (``window``), the same window minimised (``minimised``), the window with the
+preview turned off (``no-preview``) and ``emotune --headless --realtime`` (``headless``).
+After the model is loaded and ``--warmup`` seconds have passed, it reads the app's CPU time
+per thread from /proc over ``--duration`` seconds and prints CPU seconds per second of wall
+time (1.00 = one core), split into capture and decoding, analysis, music, the GUI thread
+(event loop and preview), and the rest (Qt's, X's and onnxruntime's own threads).
+Figures from a benchmark, never a timed test: the machine's other load shows up in them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+GROUPS = (("emotune-capture", "capture+decode"), ("emotune-analysi", "analysis"), ("emotune-music", "music"),
+          ("SDLAudio", "music"))
+COLUMNS = ("capture+decode", "analysis", "music", "gui", "other")
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"), "SDL_AUDIODRIVER": "dummy"}
+    env.pop("QT_QPA_PLATFORM", None)
+    return env
+
+
+def _app(launcher: psutil.Process) -> psutil.Process | None:
+    for proc in [launcher, *launcher.children(recursive=True)]:
+        try:
+            if proc.name().startswith("python") and "emotune" in " ".join(proc.cmdline()):
+                return proc
+        except psutil.Error:
+            continue
+    return None
+
+
+def _thread_times(proc: psutil.Process) -> dict[str, float]:
+    """CPU seconds so far by group, from /proc/<pid>/task/<tid>/{comm,stat}."""
+    totals = dict.fromkeys(COLUMNS, 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{proc.pid}/task").iterdir():
+        try:
+            comm = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        group = "gui" if int(task.name) == proc.pid else next(
+            (g for prefix, g in GROUPS if comm.startswith(prefix)), "other")
+        totals[group] += seconds
+    return totals
+
+
+def measure(mode: str, video: Path, duration: float, warmup: float, extra: list[str]) -> dict[str, float]:
+    home = Path(tempfile.mkdtemp(prefix=f"emotune-cpu-{mode}-"))
+    env = _env(home)
+    log_path = home / "app.log"
+    if mode == "headless":
+        out = home / "run.jsonl"
+        command = [sys.executable, "-m", "emotune", "--headless", "--realtime", "--loop", "--video", str(video),
+                   "--out", str(out), *extra]
+        ready = lambda: out.exists() and '"kind": "ready"' in out.read_text()  # noqa: E731
+    else:
+        command = [sys.executable, "-m", "emotune", "--video", str(video), *extra]
+        if mode == "no-preview":
+            (home / "config" / "emotune").mkdir(parents=True)
+            (home / "config" / "emotune" / "settings.toml").write_text("show_preview = false\n")
+        if not env.get("DISPLAY"):
+            command = [shutil.which("xvfb-run") or "xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command]
+        ready = lambda: "emotion model ready" in log_path.read_text()  # noqa: E731
+    with log_path.open("w") as log:
+        launcher = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready():
+            if launcher.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{mode}: the app did not get ready:\n{log_path.read_text()[-1500:]}")
+            time.sleep(0.2)
+        app = _app(psutil.Process(launcher.pid))
+        if app is None:
+            raise RuntimeError(f"{mode}: the app's process was not found")
+        if mode == "minimised":
+            _minimise(app, env)
+        time.sleep(warmup)
+        before, t0 = _thread_times(app), time.monotonic()
+        time.sleep(duration)
+        after, t1 = _thread_times(app), time.monotonic()
+        app.send_signal(signal.SIGTERM)
+        launcher.wait(60)
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+    wall = t1 - t0
+    shares = {k: (after[k] - before[k]) / wall for k in COLUMNS}
+    shares["total"] = sum(shares.values())
+    return shares
+
+
+def _minimise(app: psutil.Process, env: dict[str, str]) -> None:
+    """Minimise (iconify) the app's window with xdotool, on the app's own display."""
+    display = psutil.Process(app.pid).environ().get("DISPLAY", env.get("DISPLAY", ""))
+    xdotool = shutil.which("xdotool")
+    if xdotool is None:
+        raise RuntimeError("minimised: needs xdotool (apt-get install xdotool)")
+    search = subprocess.run([xdotool, "search", "--sync", "--pid", str(app.pid), "--name", "Emotune"],
+                            env={**env, "DISPLAY": display}, capture_output=True, text=True, timeout=30)
+    for window in search.stdout.split():
+        subprocess.run([xdotool, "windowminimize", window], env={**env, "DISPLAY": display}, timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--video", type=Path, required=True)
+    parser.add_argument("--duration", type=float, default=40.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--modes", default="window,minimised,no-preview,headless")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("extra", nargs="*", help="more options for emotune (after --)")
+    args = parser.parse_args(argv)
+    results = {}
+    print(f"{'mode':<11}{'total':>7}  " + "".join(f"{c:>15}" for c in COLUMNS) + "   (cores: CPU s per wall s)")
+    for mode in args.modes.split(","):
+        shares = measure(mode, args.video, args.duration, args.warmup, args.extra)
+        results[mode] = {k: round(v, 3) for k, v in shares.items()}
+        print(f"{mode:<11}{shares['total']:>7.1%}  " + "".join(f"{shares[c]:>15.1%}" for c in COLUMNS), flush=True)
+    if args.json:
+        print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
