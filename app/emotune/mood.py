@@ -94,6 +94,15 @@ class MoodTracker:
         self.mood, self._candidate = mood, None
         return change
 
+    def settled(self, now: float, share: float = 0.5) -> bool:
+        """True while the window's winner (more than ``share`` of the weight) is the
+        current mood and nothing is pending: single readings that flicker (a talking face
+        between smiling and neutral) do not unsettle it, a real change does."""
+        if self.mood is None or self._candidate is not None:
+            return False
+        lead = self.winner(now)
+        return lead is not None and self.mood_map[lead[0]] == self.mood and lead[1] > share
+
     def force(self, mood: str) -> None:
         """Set the mood directly (a pinned mood), so Auto resumes from it without a jump."""
         self.mood, self._candidate = mood, None

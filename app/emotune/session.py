@@ -233,7 +233,7 @@ class Session:
             change = self.tracker.update(reading.t, reading.dominant, reading.confidence)
             if change is not None:
                 self._on_mood_change(change)
-            agrees = reading.dominant is not None and self.tracker.mood_map.get(reading.dominant) == self.tracker.mood
+            agrees = reading.has_face and self.tracker.settled(reading.t)
             due = self.pacer.next_due(slot, frame.t, reading.has_face, agrees)
             self.controller.on_face(reading.t, reading.has_face)
         return "stopped"

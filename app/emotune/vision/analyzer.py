@@ -166,12 +166,18 @@ class EmotionAnalyzer:
         self._last_box = box
         return box
 
+    #: Size the tracked face is scaled to for the search near it. Haar's window starts at
+    #: 24 px, so a small target means few scales to try (the cost of an analysis is mostly
+    #: this search); the crop for the emotion network is still cut from the full frame.
+    near_face_px = 56
+
     def _detect_near(self, frame: np.ndarray, last: Box) -> Box | None:
-        """Search a region twice the last face's size around it, scaled so the face is ~80 px."""
+        """Search a region twice the last face's size around it, scaled so the face is
+        ``near_face_px`` wide."""
         height, width = frame.shape[:2]
         x0, y0 = max(0, last.x - last.w // 2), max(0, last.y - last.h // 2)
         x1, y1 = min(width, last.x + last.w * 3 // 2), min(height, last.y + last.h * 3 // 2)
-        return self._detect_in(frame, x0, y0, x1, y1, int(160 * (x1 - x0) / max(1, last.w)) // 2)
+        return self._detect_in(frame, x0, y0, x1, y1, int(self.near_face_px * (x1 - x0) / max(1, last.w)))
 
     def _detect_in(self, frame: np.ndarray, x0: int, y0: int, x1: int, y1: int, max_width: int) -> Box | None:
         """Run DeepFace's detector on frame[y0:y1, x0:x1] shrunk to ``max_width``; full-frame box."""
