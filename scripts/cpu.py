@@ -66,9 +66,12 @@ def _thread_times(proc: psutil.Process) -> dict[str, float]:
     return totals
 
 
-def measure(mode: str, video: Path, duration: float, warmup: float, extra: list[str]) -> dict[str, float]:
+def measure(mode: str, video: Path, duration: float, warmup: float, extra: list[str],
+            source: Path | None = None) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix=f"emotune-cpu-{mode}-"))
     env = _env(home)
+    if source is not None:  # another checkout's code (its app/ folder first on the path)
+        env["PYTHONPATH"] = str(source / "app")
     log_path = home / "app.log"
     if mode == "headless":
         out = home / "run.jsonl"
@@ -121,7 +124,9 @@ def _minimise(app: psutil.Process, env: dict[str, str]) -> None:
     search = subprocess.run([xdotool, "search", "--sync", "--pid", str(app.pid), "--name", "Emotune"],
                             env={**env, "DISPLAY": display}, capture_output=True, text=True, timeout=30)
     for window in search.stdout.split():
-        subprocess.run([xdotool, "windowminimize", window], env={**env, "DISPLAY": display}, timeout=10)
+        # Xvfb has no window manager to iconify it; unmapping is what a minimise does to the
+        # window underneath (it stops being exposed).
+        subprocess.run([xdotool, "windowunmap", window], env={**env, "DISPLAY": display}, timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,14 +136,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--modes", default="window,minimised,no-preview,headless")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--compare", type=Path, help="also measure this other checkout (e.g. a git worktree of "
+                        "an older commit), each mode side by side")
     parser.add_argument("extra", nargs="*", help="more options for emotune (after --)")
     args = parser.parse_args(argv)
     results = {}
-    print(f"{'mode':<11}{'total':>7}  " + "".join(f"{c:>15}" for c in COLUMNS) + "   (cores: CPU s per wall s)")
+    print(f"{'mode':<19}{'total':>7}  " + "".join(f"{c:>15}" for c in COLUMNS) + "   (cores: CPU s per wall s)")
     for mode in args.modes.split(","):
-        shares = measure(mode, args.video, args.duration, args.warmup, args.extra)
-        results[mode] = {k: round(v, 3) for k, v in shares.items()}
-        print(f"{mode:<11}{shares['total']:>7.1%}  " + "".join(f"{shares[c]:>15.1%}" for c in COLUMNS), flush=True)
+        for label, source in (("", None), (" (other)", args.compare)):
+            if label and source is None:
+                continue
+            if mode == "no-preview" and label:
+                continue  # the other checkout may not know the setting
+            shares = measure(mode, args.video, args.duration, args.warmup, args.extra, source)
+            results[mode + label] = {k: round(v, 3) for k, v in shares.items()}
+            print(f"{mode + label:<19}{shares['total']:>7.1%}  " + "".join(f"{shares[c]:>15.1%}" for c in COLUMNS),
+                  flush=True)
     if args.json:
         print(json.dumps(results))
     return 0

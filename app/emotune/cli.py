@@ -58,8 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--limit-per-label", type=int, help="use at most N images a label (smoke runs)")
 
-    e = sub.add_parser("evaluate", help="accuracy of the emotion weights on a labelled face set")
-    e.add_argument("--data", type=Path, required=True)
+    e = sub.add_parser("evaluate", help="accuracy on a labelled face set, or moods on labelled videos")
+    e.add_argument("--data", type=Path, help="a labelled face set (folder per label, or labels.csv)")
+    e.add_argument("--video", type=Path, help="a video (or a folder of them) to score with --timeline")
+    e.add_argument("--timeline", type=Path, help="its start_s,end_s,expression CSV (or a folder: NAME.csv per NAME.mp4)")
     e.add_argument("--weights", type=Path, help=".h5 or .onnx (default: the shipped weights)")
     e.add_argument("--engine", choices=["onnx", "tensorflow"], default="onnx")
     e.add_argument("--split", choices=["all", "val"], default="all", help="val: the training's held-out faces")
@@ -136,6 +138,44 @@ def _run_headless(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_videos(args: argparse.Namespace) -> int:
+    """Score the mood on labelled videos: one video, or every video with a timeline of its name."""
+    from emotune import scoring  # noqa: PLC0415
+    from emotune.vision import model_store  # noqa: PLC0415
+    from emotune.vision.sources import SourceError  # noqa: PLC0415
+
+    if args.video is None or args.timeline is None:
+        return _fail("scoring videos needs both --video and --timeline", EXIT_INPUT)
+    if args.video.is_dir() != args.timeline.is_dir():
+        return _fail("--video and --timeline must both be files or both be folders", EXIT_INPUT)
+    if args.timeline.is_dir():
+        pairs = [(v, args.timeline / f"{v.stem}.csv") for v in sorted(args.video.iterdir())
+                 if (args.timeline / f"{v.stem}.csv").is_file()]
+        if not pairs:
+            return _fail(f"no video in {args.video} has a timeline NAME.csv in {args.timeline}", EXIT_INPUT)
+    else:
+        pairs = [(args.video, args.timeline)]
+    settings, _ = _settings(args)
+    try:
+        model_store.prepare(settings.engine, official=settings.official_weights)
+    except model_store.WeightsError as exc:
+        return _fail(str(exc), EXIT_WEIGHTS)
+    rows = []
+    for video, timeline in pairs:
+        try:
+            spans = scoring.read_timeline(timeline)
+            changes, frames, _ = scoring.run_video(video, settings)
+        except (ValueError, OSError, SourceError) as exc:
+            return _fail(str(exc), EXIT_INPUT)
+        rows.append((video.stem, scoring.score(spans, changes, frames, settings.mood_map)))
+    if len(rows) > 1:
+        rows.append(("all (time-weighted)", scoring.combine([s for _, s in rows])))
+    print(scoring.format_table(rows))
+    if args.json:
+        print(json.dumps({**rows[-1][1].as_dict(), "videos": {name: s.as_dict() for name, s in rows}}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from emotune.config import SettingsError  # noqa: PLC0415
@@ -156,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
             except TrainingError as exc:
                 return _fail(str(exc), EXIT_INPUT)
             return 0
+        if args.command == "evaluate" and (args.video or args.timeline):
+            return _evaluate_videos(args)
         if args.command == "evaluate":
+            if args.data is None:
+                return _fail("evaluate needs --data (a face set) or --video and --timeline", EXIT_INPUT)
             from emotune.training.evaluate import evaluate  # noqa: PLC0415
             from emotune.training.metrics import format_report  # noqa: PLC0415
 
