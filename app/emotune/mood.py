@@ -94,6 +94,13 @@ class MoodTracker:
         self.mood, self._candidate = mood, None
         return change
 
+    def pending(self, now: float) -> tuple[str, float] | None:
+        """(mood, seconds until it becomes current) while a new mood leads but waits out the
+        hold; None when nothing is about to change."""
+        if self._candidate is None:
+            return None
+        return self._candidate, max(0.0, self.hold - (now - self._candidate_since))
+
     def settled(self, now: float, share: float = 0.5) -> bool:
         """True while the window's winner (more than ``share`` of the weight) is the
         current mood and nothing is pending: single readings that flicker (a talking face

@@ -47,6 +47,10 @@ class Status:
 class FrameAnalysed:
     reading: Reading
     seconds: float  # how long the analysis took
+    #: what decides the mood, so the window can say why it differs from this one frame:
+    #: the expression leading the smoothed window and its share, and a mood about to take over
+    lead: tuple[str, float] | None = None
+    pending: tuple[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -228,9 +232,9 @@ class Session:
             self._account(reading, last_t)
             last_t = frame.t
             self.latest = reading
-            self._emit(FrameAnalysed(reading, elapsed))
             self.summary.analysis_seconds += elapsed
             change = self.tracker.update(reading.t, reading.dominant, reading.confidence)
+            self._emit(FrameAnalysed(reading, elapsed, self.tracker.winner(reading.t), self.tracker.pending(reading.t)))
             if change is not None:
                 self._on_mood_change(change)
             agrees = reading.has_face and self.tracker.settled(reading.t)

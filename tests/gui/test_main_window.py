@@ -26,6 +26,7 @@ def test_bars_preview_and_mood_label_follow_the_face(make_window, qtbot):
     qtbot.waitUntil(lambda: window.bars.bars["happy"].value() > 50, timeout=60000)
     qtbot.waitUntil(lambda: DEFAULT_MOOD_MAP["happy"] in window.mood_label.text(), timeout=30000)
     assert "(Auto)" in window.mood_label.text()
+    assert window.why_label.text().startswith("last seconds: ")  # the heading says what decides it
     assert window.camera._image is not None  # the preview draws frames
     assert window.timeline.segments and window.timeline.segments[-1][1] == DEFAULT_MOOD_MAP["happy"]
     qtbot.waitUntil(lambda: window.panel.title.text() != "Nothing playing yet", timeout=10000)

@@ -77,3 +77,15 @@ def test_saving_settings_where_it_cannot_write_says_so_in_the_dialog(qtbot, tmp_
         dialog.reject()
     finally:
         window.close()
+
+
+def test_the_heading_says_why_it_differs_from_the_face_box():
+    from emotune.gui.main_window import why_text
+    from emotune.session import FrameAnalysed
+    from emotune.vision.analyzer import Box, Reading
+
+    happy_frame = Reading(5.0, Box(1, 1, 9, 9), {"happy": 0.95, "neutral": 0.05})
+    text = why_text(FrameAnalysed(happy_frame, 0.01, ("neutral", 0.62), ("happy", 0.4)), None)
+    assert text == "last seconds: neutral 62% · switching to happy in 0.4 s"
+    assert "sad is pinned" in why_text(FrameAnalysed(happy_frame, 0.01, ("happy", 0.9)), "sad")
+    assert "the mood holds" in why_text(FrameAnalysed(Reading(6.0), 0.01), None)

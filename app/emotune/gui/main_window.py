@@ -25,6 +25,21 @@ from emotune.session import FrameAnalysed, MoodEvent, Session, SessionEnded, Sta
 log = logging.getLogger("emotune")
 
 
+def why_text(event: FrameAnalysed, pinned: str | None) -> str:
+    """One line that reconciles the heading with the face box: the heading follows the last
+    seconds, the box (and the bars) the latest frame."""
+    if event.lead is None:
+        return "no face in the last seconds: the mood holds" if not event.reading.has_face else ""
+    label, share = event.lead
+    text = f"last seconds: {label} {share:.0%}"
+    if event.pending is not None:
+        mood, left = event.pending
+        text += f" · switching to {mood} in {left:.1f} s"
+    if pinned:
+        text += f" · {pinned} is pinned"
+    return text
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, bridge: SessionBridge, source_problem: str | None = None,
                  settings_path: Path | None = None, settings_problem: str | None = None) -> None:
@@ -48,6 +63,10 @@ class MainWindow(QMainWindow):
         self.bars = EmotionBars()
         self.mood_label = QLabel("Mood: waiting for a face…")
         self.mood_label.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        # Why the mood is what it is: the smoothed expression that decides it (the bars and
+        # the face box show only the latest frame), and a mood about to take over.
+        self.why_label = QLabel("")
+        self.why_label.setStyleSheet("color: #667;")
         self.timeline = MoodTimeline()
         self.panel = PlayerPanel(session.controller)
         self.panel.mood_chosen.connect(lambda _: self._show_mood())
@@ -57,6 +76,7 @@ class MainWindow(QMainWindow):
         left.addWidget(self.camera, 1)
         right = QVBoxLayout()
         right.addWidget(self.mood_label)
+        right.addWidget(self.why_label)
         right.addWidget(self.bars)
         right.addSpacing(12)
         right.addWidget(QLabel("Mood over the last 2 minutes:"))
@@ -117,6 +137,7 @@ class MainWindow(QMainWindow):
         self.analysed += 1
         self.reading = event.reading
         self.bars.show_probabilities(event.reading.probabilities)
+        self.why_label.setText(why_text(event, self.session.controller.pinned))
 
     def _on_mood(self, event: MoodEvent) -> None:
         self.timeline.add(event.change.mood, event.change.emotion)
