@@ -146,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         for label, source in (("", None), (" (other)", args.compare)):
             if label and source is None:
                 continue
-            if mode == "no-preview" and label:
-                continue  # the other checkout may not know the setting
+            if mode in ("no-preview", "headless") and label:
+                continue  # the other checkout may not know the setting or --loop
             shares = measure(mode, args.video, args.duration, args.warmup, args.extra, source)
             results[mode + label] = {k: round(v, 3) for k, v in shares.items()}
             print(f"{mode + label:<19}{shares['total']:>7.1%}  " + "".join(f"{shares[c]:>15.1%}" for c in COLUMNS),

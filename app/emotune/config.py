@@ -38,8 +38,8 @@ class Settings:
     detector: str = "opencv"
     method: str = "fast"
     camera: int = 0
-    analysis_fps: float = 10.0  # analysed frames a second while the face changes; 0 = every frame
-    steady_fps: float = 3.0  # ... and while it holds the mood (0 = always analysis_fps)
+    analysis_fps: float = 5.0  # analysed frames a second while the face changes; 0 = every frame
+    steady_fps: float = 2.0  # ... and while it holds the mood (0 = always analysis_fps)
     show_preview: bool = True  # draw the camera preview (off: no one watches their own face)
     window_seconds: float = 3.0
     min_confidence: float = 0.35
