@@ -73,7 +73,12 @@ def measure(mode: str, video: Path, duration: float, warmup: float, extra: list[
     if source is not None:  # another checkout's code (its app/ folder first on the path)
         env["PYTHONPATH"] = str(source / "app")
     log_path = home / "app.log"
-    if mode == "headless":
+    if mode == "no-camera":  # the window as a plain mood player: the floor of the GUI's cost
+        command = [sys.executable, "-m", "emotune", "--camera", "99", *extra]
+        if not env.get("DISPLAY"):
+            command = [shutil.which("xvfb-run") or "xvfb-run", "-a", "-s", "-screen 0 1280x800x24", *command]
+        ready = lambda: "window shown" in log_path.read_text()  # noqa: E731
+    elif mode == "headless":
         out = home / "run.jsonl"
         command = [sys.executable, "-m", "emotune", "--headless", "--realtime", "--loop", "--video", str(video),
                    "--out", str(out), *extra]
@@ -116,17 +121,25 @@ def measure(mode: str, video: Path, duration: float, warmup: float, extra: list[
 
 
 def _minimise(app: psutil.Process, env: dict[str, str]) -> None:
-    """Minimise (iconify) the app's window with xdotool, on the app's own display."""
-    display = psutil.Process(app.pid).environ().get("DISPLAY", env.get("DISPLAY", ""))
+    """Hide the app's window with xdotool on the app's own display. Xvfb has no window
+    manager to iconify it; unmapping is what a minimise does to the window underneath (Qt
+    then reports it as not exposed, exactly as when minimised)."""
+    display = app.environ().get("DISPLAY", env.get("DISPLAY", ""))
     xdotool = shutil.which("xdotool")
     if xdotool is None:
         raise RuntimeError("minimised: needs xdotool (apt-get install xdotool)")
-    search = subprocess.run([xdotool, "search", "--sync", "--pid", str(app.pid), "--name", "Emotune"],
-                            env={**env, "DISPLAY": display}, capture_output=True, text=True, timeout=30)
-    for window in search.stdout.split():
-        # Xvfb has no window manager to iconify it; unmapping is what a minimise does to the
-        # window underneath (it stops being exposed).
-        subprocess.run([xdotool, "windowunmap", window], env={**env, "DISPLAY": display}, timeout=10)
+    xenv = {**env, "DISPLAY": display}
+    deadline = time.monotonic() + 30
+    windows: list[str] = []
+    while not windows and time.monotonic() < deadline:
+        found = subprocess.run([xdotool, "search", "--name", "^Emotune$"], env=xenv, capture_output=True,
+                               text=True, timeout=10)
+        windows = found.stdout.split()
+        time.sleep(0.2)
+    if not windows:
+        raise RuntimeError("minimised: the window was not found on the display")
+    for window in windows:
+        subprocess.run([xdotool, "windowunmap", window], env=xenv, timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

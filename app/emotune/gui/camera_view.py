@@ -27,6 +27,7 @@ class CameraView(QWidget):
         self._get_reading = reading_getter
         self._image: QImage | None = None
         self._image_scale = 1.0  # size of _image against the camera frame
+        self._pixels: np.ndarray | None = None  # the memory _image points into; kept alive here
         self.preview_on = True
         self._last_index = -1
         self.frames_drawn = 0
@@ -60,9 +61,11 @@ class CameraView(QWidget):
         if scale < 0.98:
             image = cv2.resize(image, (max(1, int(width * scale)), max(1, int(height * scale))),
                                interpolation=cv2.INTER_AREA)
-        image = np.ascontiguousarray(image)
-        h, w = image.shape[:2]
-        self._image = QImage(image.data, w, h, 3 * w, QImage.Format_BGR888).copy()
+        # 32-bit pixels in the backing store's own format: drawing is then a plain copy, where
+        # a 24-bit BGR image made Qt convert every pixel on every paint (1.6 ms a frame).
+        self._pixels = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+        h, w = self._pixels.shape[:2]
+        self._image = QImage(self._pixels.data, w, h, 4 * w, QImage.Format_RGB32)  # shares _pixels
         self._image_scale = w / width
         self.frames_drawn += 1
         self.update()

@@ -87,6 +87,7 @@ class PlayerPanel(QWidget):
         layout.addWidget(self.songs)
         layout.addLayout(buttons)
 
+        self._shows_pause: bool | None = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh_position)
         self.timer.start(250)
@@ -134,7 +135,9 @@ class PlayerPanel(QWidget):
     def refresh_position(self) -> None:
         track = self.player.track
         playing = self.player.state == PLAYING
-        self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+        if playing != self._shows_pause:  # a new icon only on a change: each setIcon costs memory
+            self._shows_pause = playing
+            self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
         if track is None:
             return
         position = self.player.position
