@@ -50,8 +50,11 @@ def _app(launcher: psutil.Process) -> psutil.Process | None:
 
 
 def _thread_times(proc: psutil.Process) -> dict[str, float]:
-    """CPU seconds so far by group, from /proc/<pid>/task/<tid>/{comm,stat}."""
+    """CPU seconds so far by group, from /proc/<pid>/task/<tid>/{comm,stat}; ``all`` is the
+    whole process (threads that ended still count there), so ``other`` is what is left."""
     totals = dict.fromkeys(COLUMNS, 0.0)
+    times = proc.cpu_times()
+    totals["all"] = times.user + times.system
     tick = os.sysconf("SC_CLK_TCK")
     for task in Path(f"/proc/{proc.pid}/task").iterdir():
         try:
@@ -63,6 +66,7 @@ def _thread_times(proc: psutil.Process) -> dict[str, float]:
         group = "gui" if int(task.name) == proc.pid else next(
             (g for prefix, g in GROUPS if comm.startswith(prefix)), "other")
         totals[group] += seconds
+    totals["other"] = totals["all"] - sum(totals[c] for c in COLUMNS if c != "other")
     return totals
 
 
@@ -116,7 +120,7 @@ def measure(mode: str, video: Path, duration: float, warmup: float, extra: list[
             launcher.wait()
     wall = t1 - t0
     shares = {k: (after[k] - before[k]) / wall for k in COLUMNS}
-    shares["total"] = sum(shares.values())
+    shares["total"] = (after["all"] - before["all"]) / wall
     return shares
 
 
