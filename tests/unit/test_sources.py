@@ -81,21 +81,28 @@ class FlakyCapture:
         pass
 
 
-def test_camera_that_disappears_is_reported_and_resumes(monkeypatch):
+def run_camera(monkeypatch, capture, frames):
+    """A CameraSource over a stand-in capture, read until ``frames`` frames (or 10 s);
+    returns the camera and the (kind, message) events it reported."""
+    import time
+
     from emotune.vision import sources
 
-    plan = [True] * 3 + [False] * 25 + [True] * 5
-    capture = FlakyCapture(plan)
     monkeypatch.setattr(sources.CameraSource, "_open", lambda self: capture)
     monkeypatch.setattr(sources.CameraSource, "reconnect_wait", 0.01)
     events = []
     camera = sources.CameraSource(0)
     camera.on_event = lambda kind, message: events.append((kind, message))
     camera.start()
-    deadline = __import__("time").monotonic() + 10
-    while camera.frames_read < 8 and __import__("time").monotonic() < deadline:
+    deadline = time.monotonic() + 10
+    while camera.frames_read < frames and time.monotonic() < deadline:
         camera.buffer.take(timeout=0.5)
     camera.stop()
+    return camera, events
+
+
+def test_camera_that_disappears_is_reported_and_resumes(monkeypatch):
+    camera, events = run_camera(monkeypatch, FlakyCapture([True] * 3 + [False] * 25 + [True] * 5), 8)
     kinds = [k for k, _ in events]
     assert kinds[:2] == ["warning", "recovered"], events
     assert "stopped delivering frames" in events[0][1]
@@ -111,11 +118,7 @@ def test_no_camera_is_a_clear_error(monkeypatch):
 
 def test_a_camera_read_that_raises_is_retried_like_a_lost_frame(monkeypatch):
     """A driver error (cv2.error from read) used to end the analysis for good."""
-    import time
-
     import cv2
-
-    from emotune.vision import sources
 
     class RaisingCapture(FlakyCapture):
         def read(self):
@@ -124,17 +127,7 @@ def test_a_camera_read_that_raises_is_retried_like_a_lost_frame(monkeypatch):
                 raise cv2.error("VIDIOC_DQBUF: No such device")
             return super().read()
 
-    capture = RaisingCapture([True] * 2 + ["raise"] * 12 + [True] * 5)
-    monkeypatch.setattr(sources.CameraSource, "_open", lambda self: capture)
-    monkeypatch.setattr(sources.CameraSource, "reconnect_wait", 0.01)
-    events = []
-    camera = sources.CameraSource(0)
-    camera.on_event = lambda kind, message: events.append((kind, message))
-    camera.start()
-    deadline = time.monotonic() + 10
-    while camera.frames_read < 6 and time.monotonic() < deadline:
-        camera.buffer.take(timeout=0.5)
-    camera.stop()
+    camera, events = run_camera(monkeypatch, RaisingCapture([True] * 2 + ["raise"] * 12 + [True] * 5), 6)
     assert [k for k, _ in events][:2] == ["warning", "recovered"], events
     assert "No such device" in events[0][1]
     assert camera.frames_read >= 6
