@@ -16,18 +16,11 @@ EXIT_INPUT, EXIT_WEIGHTS, EXIT_ANALYSIS = 2, 3, 4
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
 
 
-def _camera_index(text: str) -> int:
-    index = int(text)
-    if index < 0:
-        raise argparse.ArgumentTypeError(f"{index} is not a camera: use 0 for the first camera, 1 for the next")
-    return index
-
-
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no window: JSON lines on stdout (or --out)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--video", type=Path, help="read this recorded video instead of the camera")
-    src.add_argument("--camera", type=_camera_index, help="camera index (default: the settings' camera)")
+    src.add_argument("--camera", type=int, help="camera index (default: the settings' camera)")
     p.add_argument("--out", type=Path, help="headless: write the JSON lines to this file")
     p.add_argument("--realtime", action="store_true", help="headless: pace the video like a camera")
     p.add_argument("--loop", action="store_true", help="headless: play the video over and over (soaks, benchmarks)")

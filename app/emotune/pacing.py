@@ -4,8 +4,8 @@ The mood is decided over seconds (a 3 s window, a 0.75 s hold), yet analysing ev
 at a fixed 15 a second was nearly all of Emotune's CPU. So the rate follows the face:
 ``fast_fps`` while the face's smoothed expression disagrees with the current mood (the
 tracker is not settled), the face is lost, or no mood is set yet; ``steady_fps`` once it has
-agreed for ``steady_after`` seconds. A change is therefore seen within one steady interval (a third
-of a second at 3 a second) and from then on analysed at the fast rate, so the mood still
+agreed for ``steady_after`` seconds. A change is therefore seen within one steady interval (half a
+second at 2 a second) and from then on analysed at the fast rate, so the mood still
 switches within 2 s. Nobody there for ``away_after`` seconds also drops to the steady rate:
 a face coming back is still seen within a steady interval. ``steady_fps`` 0 keeps the fixed
 rate (the old behaviour).

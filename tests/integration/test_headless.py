@@ -153,7 +153,7 @@ def test_a_cut_video_and_bad_sources_exit_2_with_a_reason(shared, tmp_path):
     run = emotune("--headless", "--video", cut)
     assert run.returncode == 2 and "ended early" in run.stderr, run.stderr[-1500:]
     assert "ended early" in run.summary["end_reason"]
-    for args, words in ((["--camera", "-1"], "not a camera"),
+    for args, words in ((["--camera", "-1"], "is not valid"),
                         (["--video", shared / "music" / "kevin-macleod-vibe-ace.ogg"], "audio file"),
                         (["--video", shared / "faces" / "fer-justin.jpg"], "still image")):
         run = emotune("--headless", *args)
