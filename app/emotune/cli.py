@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, help="the .onnx file to write (default: RUN_DIR/facial_expression_model_weights.onnx)")
     t.add_argument("--run-dir", type=Path, required=True, help="checkpoints, options and history of this run")
     t.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its last checkpoint")
-    t.add_argument("--epochs", type=int, default=80)
+    t.add_argument("--epochs", type=int, default=None,
+                   help="epochs of the whole run (default 80); with --resume, a new total for the run: the "
+                        "learning-rate schedule is redefined over it from the current step on")
     t.add_argument("--batch-size", type=int, default=64)
     t.add_argument("--learning-rate", type=float, default=1e-3)
     t.add_argument("--widths", type=lambda s: [int(w) for w in s.split(",")], default=[32, 64, 128, 256],
@@ -180,12 +182,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.data is None and not args.resume:
                 return _fail("train needs --data (or --resume to continue a run)", EXIT_INPUT)
             out = args.out or args.run_dir / "facial_expression_model_weights.onnx"
-            options = TrainOptions(data=args.data or Path(), out=out, run_dir=args.run_dir, epochs=args.epochs,
+            options = TrainOptions(data=args.data or Path(), out=out, run_dir=args.run_dir,
+                                   epochs=args.epochs or 80,
                                    batch_size=args.batch_size, learning_rate=args.learning_rate,
                                    widths=args.widths, val_fraction=args.val_fraction, seed=args.seed,
                                    limit_per_label=args.limit_per_label)
             try:
-                train(options, resume=args.resume)
+                train(options, resume=args.resume, new_epochs=args.epochs if args.resume else None)
             except TrainingError as exc:
                 return _fail(str(exc), EXIT_INPUT)
             return 0

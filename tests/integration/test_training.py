@@ -66,6 +66,11 @@ def test_an_interrupted_run_resumes_where_it_stopped(shared, tmp_path):
     assert (run_dir / "facial_expression_model_weights.onnx").is_file()
     again = emotune("train", "--data", shared / "fer2013" / "train", "--run-dir", run_dir, timeout=120)
     assert again.returncode == 2 and "--resume" in again.stderr  # a new run never overwrites one
+    # A finished run lengthened on resume: one more epoch, the new length kept in its options
+    longer = emotune("train", "--run-dir", run_dir, "--resume", "--epochs", "4", timeout=600)
+    assert longer.returncode == 0, longer.stderr[-3000:]
+    assert len(json.loads(history.read_text())) == 4
+    assert json.loads((run_dir / "options.json").read_text())["epochs"] == 4
 
 
 def test_evaluate_prints_the_report_and_a_json_last_line(shared):

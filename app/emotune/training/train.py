@@ -130,13 +130,25 @@ def _format_eta(seconds: float) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
-def _prepare_run(options: TrainOptions, resume: bool) -> TrainOptions:
-    """Write the options of a new run, or read those of the run being resumed."""
+def _prepare_run(options: TrainOptions, resume: bool, new_epochs: int | None = None) -> TrainOptions:
+    """Write the options of a new run, or read those of the run being resumed.
+
+    ``new_epochs`` changes the length of a resumed run (written back to its options, so a
+    later ``--resume`` keeps it): on a machine where an epoch takes minutes, a run planned
+    for 80 may have to end sooner. The cosine schedule is a function of the step, so it is
+    redefined over the new total from the current step on; the history records the change.
+    """
     options_file = options.run_dir / "options.json"
     if resume:
         if not options_file.is_file():
             raise TrainingError(f"nothing to resume in {options.run_dir}: no options.json there")
         saved = TrainOptions.from_json(json.loads(options_file.read_text()))
+        if new_epochs is not None and new_epochs != saved.epochs:
+            if new_epochs < 1:
+                raise TrainingError(f"--epochs must be at least 1, not {new_epochs}")
+            print(f"run length changed from {saved.epochs} to {new_epochs} epochs", flush=True)
+            saved.epochs = new_epochs
+            options_file.write_text(json.dumps(saved.to_json(), indent=1))
         print(f"resuming the run in {saved.run_dir} ({saved.epochs} epochs)", flush=True)
         return saved
     if (options.run_dir / "checkpoints").exists():
@@ -148,9 +160,9 @@ def _prepare_run(options: TrainOptions, resume: bool) -> TrainOptions:
     return options
 
 
-def train(options: TrainOptions, resume: bool = False) -> dict:
+def train(options: TrainOptions, resume: bool = False, new_epochs: int | None = None) -> dict:
     """Train (or continue), export and verify; returns the report also written as JSON."""
-    options = _prepare_run(options, resume)
+    options = _prepare_run(options, resume, new_epochs)
     started = time.monotonic()
     model = build_network(options.widths, options.dropout)  # imports deepface before tensorflow
     import tensorflow as tf  # noqa: PLC0415
