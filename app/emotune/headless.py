@@ -16,7 +16,7 @@ from typing import IO
 
 from emotune.config import Settings
 from emotune.music.events import PlaybackNote, TrackEnded, TrackFailed, TrackStarted
-from emotune.session import FrameAnalysed, MoodEvent, Session, SessionEnded, Status
+from emotune.session import CalibrationEvent, FrameAnalysed, MoodEvent, Session, SessionEnded, Status
 from emotune.vision.sources import FrameSource
 
 
@@ -56,13 +56,17 @@ def event_to_json(event: object, started: float) -> dict | None:
                 "reason": event.reason, **_track(event.track)}
     if isinstance(event, PlaybackNote):
         return {"type": event.kind, "wall": wall, "message": event.message, "mood": event.mood}
+    if isinstance(event, CalibrationEvent):
+        if event.state == "running":
+            return None  # one line a reading says nothing the start and end lines do not
+        return {"type": "calibration", "wall": wall, "state": event.state, "message": event.message}
     if isinstance(event, Status):
         return {"type": "status", "wall": wall, "kind": event.kind, "message": event.message}
     return None
 
 
 def run(settings: Settings, source: FrameSource, out: IO[str] = sys.stdout, audio: bool = False,
-        linger: float = 0.0) -> dict:
+        linger: float = 0.0, calibrate_seconds: float = 0.0, baseline=None) -> dict:
     """Run to the end of the source; returns the summary. ``linger`` keeps the music going
     that many seconds after the video ends (to hear or record what was chosen)."""
     started = time.monotonic()
@@ -81,7 +85,7 @@ def run(settings: Settings, source: FrameSource, out: IO[str] = sys.stdout, audi
                 out.write(json.dumps(obj) + "\n")
                 out.flush()
 
-    session = Session(settings, source, write, audio=audio)
+    session = Session(settings, source, write, audio=audio, calibrate_seconds=calibrate_seconds, baseline=baseline)
     try:
         session.start()
         while not ended.wait(0.2):

@@ -142,9 +142,47 @@ def combine(scores: Sequence[Score]) -> Score:
     )
 
 
-def run_video(video: Path, settings) -> tuple[list[tuple[float, str]], list[tuple[float, str | None]], dict]:
+def neutral_baseline(video: Path, spans: Sequence[Span], settings):
+    """The video's relaxed face: DeepFace's readings of every frame in its labelled neutral
+    spans, averaged (what the window's "Calibrate…" would have stored for this person).
+    None if the video has no neutral span or no face in it."""
+    import cv2  # noqa: PLC0415
+
+    from emotune.calibration import CalibrationError, Collector  # noqa: PLC0415
+    from emotune.vision.analyzer import EmotionAnalyzer  # noqa: PLC0415
+
+    neutral = [s for s in spans if s.expression == "neutral"]
+    if not neutral:
+        return None
+    analyzer = EmotionAnalyzer(settings.detector, settings.method)
+    collector = Collector(float("inf"), min_faces=3)
+    capture = cv2.VideoCapture(str(video))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    index = 0
+    try:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            t = index / fps
+            index += 1
+            if any(s.start <= t < s.end for s in neutral):
+                reading = analyzer.analyze(frame, t)
+                collector.add(t, reading.probabilities if reading.has_face else None)
+    finally:
+        capture.release()
+    try:
+        return collector.result()
+    except CalibrationError:
+        return None
+
+
+def run_video(video: Path, settings, baseline=None, calibrate_seconds: float = 0.0
+              ) -> tuple[list[tuple[float, str]], list[tuple[float, str | None]], dict]:
     """The real session, headless, on ``video`` (every frame offered, as fast as the analysis
-    goes); returns its mood changes and analysed frames over video time, and the summary."""
+    goes); returns its mood changes and analysed frames over video time, and the summary.
+    ``baseline`` reads every face relative to it; ``calibrate_seconds`` calibrates live on
+    the video's opening, as ``--headless --calibrate`` does."""
     import io  # noqa: PLC0415
     import json  # noqa: PLC0415
 
@@ -154,7 +192,7 @@ def run_video(video: Path, settings) -> tuple[list[tuple[float, str]], list[tupl
     source = VideoFileSource(video)
     source.open()
     out = io.StringIO()
-    summary = headless.run(settings, source, out)
+    summary = headless.run(settings, source, out, calibrate_seconds=calibrate_seconds, baseline=baseline)
     changes, frames = [], []
     for line in out.getvalue().splitlines():
         event = json.loads(line)

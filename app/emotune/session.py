@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from emotune import calibration
+from emotune.calibration import Baseline, CalibrationError
 from emotune.config import Settings
 from emotune.emotions import MOODS
 from emotune.mood import MoodChange, MoodTracker
@@ -51,6 +53,16 @@ class FrameAnalysed:
     #: the expression leading the smoothed window and its share, and a mood about to take over
     lead: tuple[str, float] | None = None
     pending: tuple[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class CalibrationEvent:
+    """Progress of a calibration: ``state`` is running (``remaining`` seconds left), done,
+    failed or cleared; ``message`` is what the listener reads."""
+
+    state: str
+    message: str
+    remaining: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,14 @@ class Session:
         listener: Listener,
         audio: bool = False,
         playlists_dir: Path | None = None,
+        calibration_path: Path | None = None,
+        calibrate_seconds: float = 0.0,
+        baseline: Baseline | None = None,
     ) -> None:
+        """``calibration_path``: where the listener's baseline is kept (the window passes the
+        user data folder; the headless mode none, so a video is never read through the
+        listener's face). ``calibrate_seconds``: take the first seconds of the source as the
+        relaxed face (headless ``--calibrate``). ``baseline``: start with this one."""
         self.settings = settings
         self.source = source
         self._listener = listener
@@ -123,6 +142,17 @@ class Session:
         if problem:
             self._emit(PlaybackNote("no_device", problem))
         self.latest: Reading | None = None
+        self.calibration_path = calibration_path
+        self.baseline = baseline
+        if baseline is None and calibration_path is not None:
+            try:
+                self.baseline = calibration.load(calibration_path)
+            except CalibrationError as exc:
+                self._emit(Status("warning", str(exc)))
+        # Set by calibrate() from any thread, taken up by the analysis thread (which alone
+        # owns the collector): a plain attribute swap, no lock around anyone's callback.
+        self._calibration_request: float | None = calibrate_seconds or None
+        self._collector: calibration.Collector | None = None
         self.pacer = AnalysisPacer(settings.analysis_fps, settings.steady_fps)
         self.analyzer_ready = threading.Event()
         self._stop = threading.Event()
@@ -171,6 +201,55 @@ class Session:
         self.library.sources = self._sources(settings)
         self.library.shuffle = settings.shuffle
         self.library.rescan()
+
+    def calibrate(self, seconds: float = 5.0) -> None:
+        """Take the next ``seconds`` of readings as the listener's relaxed face."""
+        self._calibration_request = seconds
+
+    def clear_calibration(self) -> None:
+        """Forget the baseline (and delete its file, only that file)."""
+        self.baseline = None
+        if self.calibration_path is not None:
+            try:
+                calibration.clear(self.calibration_path)
+            except CalibrationError as exc:
+                self._emit(CalibrationEvent("failed", str(exc)))
+                return
+        self._emit(CalibrationEvent("cleared", "calibration cleared: faces are read as the network sees them"))
+
+    def _calibrating(self, reading: Reading) -> None:
+        """Feed one raw reading to a running calibration; finish it when its time is up."""
+        request, self._calibration_request = self._calibration_request, None
+        if request is not None:
+            self._collector = calibration.Collector(request)
+        collector = self._collector
+        if collector is None:
+            return
+        done = collector.add(reading.t, reading.probabilities if reading.has_face else None)
+        if not done:
+            self._emit(CalibrationEvent("running", "relax your face and look at the camera…",
+                                        collector.remaining(reading.t)))
+            return
+        self._collector = None
+        try:
+            baseline = collector.result()
+        except CalibrationError as exc:
+            self._emit(CalibrationEvent("failed", str(exc)))
+            return
+        self.baseline = baseline
+        message = baseline.describe()
+        if self.calibration_path is not None:
+            try:
+                calibration.save(self.calibration_path, baseline)
+            except CalibrationError as exc:
+                message += f" — {exc}"
+        self._emit(CalibrationEvent("done", message))
+
+    def _calibrated(self, reading: Reading) -> Reading:
+        baseline, strength = self.baseline, self.settings.calibration_strength
+        if baseline is None or strength <= 0 or not reading.probabilities:
+            return reading
+        return Reading(reading.t, reading.box, baseline.adjust(reading.probabilities, strength))
 
     def _sources(self, settings: Settings) -> dict[str, list[Path]]:
         """Each mood's folders: the user's where set, else its demo folder."""
@@ -229,6 +308,8 @@ class Session:
             started = time.perf_counter()
             reading = analyzer.analyze(frame.image, frame.t)
             elapsed = time.perf_counter() - started
+            self._calibrating(reading)  # on the network's own reading, before any baseline
+            reading = self._calibrated(reading)
             self._account(reading, last_t)
             last_t = frame.t
             self.latest = reading
@@ -237,7 +318,8 @@ class Session:
             self._emit(FrameAnalysed(reading, elapsed, self.tracker.winner(reading.t), self.tracker.pending(reading.t)))
             if change is not None:
                 self._on_mood_change(change)
-            agrees = reading.has_face and self.tracker.settled(reading.t)
+            # a calibration wants every reading it can get: the fast rate while it runs
+            agrees = reading.has_face and self.tracker.settled(reading.t) and self._collector is None
             due = self.pacer.next_due(slot, frame.t, reading.has_face, agrees)
             self.controller.on_face(reading.t, reading.has_face)
         return "stopped"
