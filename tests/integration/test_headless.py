@@ -51,12 +51,40 @@ def test_a_photo_without_a_face_gives_no_face_and_no_mood(shared, tmp_path):
     for _ in range(30):
         writer.write(image)
     writer.release()
-    run = emotune("--headless", "--video", video)
+    run = emotune("--headless", "--video", video, "--calibrate", "2")
     assert run.returncode == 0, run.stderr
+    [calibration] = run.of_type("calibration")  # no face to calibrate on: said, and nothing kept
+    assert calibration["state"] == "failed" and "needs your face in view" in calibration["message"]
     assert run.summary["frames_analysed"] > 0
     assert run.summary["faces_found"] == 0
     assert run.summary["mood_changes"] == 0 and run.summary["dominant_mood"] is None
     assert not run.of_type("mood") and not run.of_type("track_started")
+
+
+def _neutral_share(run, start: float, end: float) -> float:
+    frames = [f for f in run.of_type("frame") if start <= f["t"] < end and f["dominant"]]
+    return sum(f["dominant"] == "neutral" for f in frames) / len(frames)
+
+
+def test_calibrating_on_the_relaxed_opening_reads_the_rest_of_it_as_neutral_more_often(shared, tmp_path):
+    """liveportrait-d19 is neutral for its first 7.5 s (tests/timelines). Calibrated on its
+    first 3 s, the next 4 s read neutral more often than the network alone reads them."""
+    video = shared / "videos" / "liveportrait-d19.mp4"
+    plain = emotune("--headless", "--video", video)
+    calibrated = emotune("--headless", "--video", video, "--calibrate", "3")
+    assert plain.returncode == 0 and calibrated.returncode == 0, calibrated.stderr
+    [done] = calibrated.of_type("calibration")
+    assert done["state"] == "done" and "readings" in done["message"]
+    assert not plain.of_type("calibration")
+    assert _neutral_share(calibrated, 3.2, 7.5) > _neutral_share(plain, 3.2, 7.5)
+    # before the calibration ends, both runs read the same faces the same way
+    before = lambda run: [f["probabilities"] for f in run.of_type("frame") if f["t"] < 2.9]  # noqa: E731
+    assert before(calibrated)[:3] == before(plain)[:3]
+    for frame in calibrated.of_type("frame"):
+        if frame["probabilities"]:
+            assert sum(frame["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    bad = emotune("--headless", "--video", video, "--calibrate", "-1")
+    assert bad.returncode == 2 and "--calibrate" in bad.stderr
 
 
 def test_missing_and_corrupt_videos_exit_with_one_line(tmp_path):

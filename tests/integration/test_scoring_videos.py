@@ -35,3 +35,19 @@ def test_one_video_and_bad_arguments(shared, tmp_path):
     assert run.returncode == 2 and "header" in run.stderr
     run = emotune("evaluate", "--video", shared / "videos" / "liveportrait-d0.mp4")
     assert run.returncode == 2 and "--timeline" in run.stderr
+
+
+def test_calibrated_scoring_uses_each_videos_neutral_spans(shared):
+    """--calibrate neutral: a baseline from the video's labelled neutral frames, then the
+    whole video read through it; the frames are then read differently than without."""
+    timelines = Path(__file__).resolve().parents[1] / "timelines"
+    args = ("evaluate", "--video", shared / "videos" / "liveportrait-d3.mp4",
+            "--timeline", timelines / "liveportrait-d3.csv", "--json")
+    plain = emotune(*args)
+    calibrated = emotune(*args, "--calibrate", "neutral")
+    assert plain.returncode == 0 and calibrated.returncode == 0, calibrated.stderr[-2000:]
+    assert KEYS <= set(calibrated.lines[-1])
+    assert calibrated.lines[-1]["frame_accuracy"] != plain.lines[-1]["frame_accuracy"]
+    print("plain", plain.lines[-1]["frame_accuracy"], "calibrated", calibrated.lines[-1]["frame_accuracy"])
+    bad = emotune(*args, "--calibrate", "soon")
+    assert bad.returncode == 2 and "none, neutral or a number" in bad.stderr
