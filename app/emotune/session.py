@@ -148,7 +148,7 @@ class Session:
             try:
                 self.baseline = calibration.load(calibration_path)
             except CalibrationError as exc:
-                self._emit(Status("warning", str(exc)))
+                self._emit(CalibrationEvent("failed", str(exc)))
         # Set by calibrate() from any thread, taken up by the analysis thread (which alone
         # owns the collector): a plain attribute swap, no lock around anyone's callback.
         self._calibration_request: float | None = calibrate_seconds or None

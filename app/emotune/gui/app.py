@@ -17,6 +17,7 @@ def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str 
     from PySide6.QtGui import QIcon  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
+    from emotune import calibration  # noqa: PLC0415
     from emotune.gui.bridge import SessionBridge  # noqa: PLC0415
     from emotune.gui.main_window import MainWindow  # noqa: PLC0415
     from emotune.resources import assets_dir  # noqa: PLC0415
@@ -30,7 +31,7 @@ def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str 
 
     source, problem = open_source(args, settings)
     bridge = SessionBridge()
-    session = Session(settings, source, bridge.deliver, audio=True)
+    session = Session(settings, source, bridge.deliver, audio=True, calibration_path=calibration.default_path())
     window = MainWindow(session, bridge, problem, settings_path=args.settings, settings_problem=settings_problem)
     window.show()
     logging.getLogger("emotune").info("window shown")

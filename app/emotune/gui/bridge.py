@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from emotune.music.events import PlaybackNote, TrackFailed, TrackStarted
-from emotune.session import FrameAnalysed, MoodEvent, SessionEnded, Status
+from emotune.session import CalibrationEvent, FrameAnalysed, MoodEvent, SessionEnded, Status
 
 
 class SessionBridge(QObject):
@@ -20,6 +20,7 @@ class SessionBridge(QObject):
     note = Signal(object)  # PlaybackNote
     status = Signal(object)  # Status
     ended = Signal(object)  # SessionEnded
+    calibration = Signal(object)  # CalibrationEvent
 
     def deliver(self, event: object) -> None:
         signal = {
@@ -30,6 +31,7 @@ class SessionBridge(QObject):
             PlaybackNote: self.note,
             Status: self.status,
             SessionEnded: self.ended,
+            CalibrationEvent: self.calibration,
         }.get(type(event))
         if signal is not None:  # TrackEnded needs no widget: the next TrackStarted follows
             signal.emit(event)

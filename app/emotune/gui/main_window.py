@@ -20,7 +20,7 @@ from emotune.gui.player_panel import PlayerPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.widgets import MOOD_COLOURS, EmotionBars, MoodTimeline
 from emotune.music.events import PlaybackNote, TrackFailed
-from emotune.session import FrameAnalysed, MoodEvent, Session, SessionEnded, Status
+from emotune.session import CalibrationEvent, FrameAnalysed, MoodEvent, Session, SessionEnded, Status
 
 log = logging.getLogger("emotune")
 
@@ -71,8 +71,21 @@ class MainWindow(QMainWindow):
         self.panel = PlayerPanel(session.controller)
         self.panel.mood_chosen.connect(lambda _: self._show_mood())
 
+        # Calibration news: blue, not the red of problems, and gone when it is over.
+        self.calibration_bar = QLabel("")
+        self.calibration_bar.setStyleSheet("background: #264f78; color: white; padding: 6px; font-weight: bold;")
+        self.calibration_bar.setWordWrap(True)
+        self.calibration_bar.hide()
+        self._countdown = 0
+        self.countdown_timer = QTimer(self)
+        self.countdown_timer.timeout.connect(self._count_down)
+        self.calibration_bar_timer = QTimer(self)
+        self.calibration_bar_timer.setSingleShot(True)
+        self.calibration_bar_timer.timeout.connect(self.calibration_bar.hide)
+
         left = QVBoxLayout()
         left.addWidget(self.banner)
+        left.addWidget(self.calibration_bar)
         left.addWidget(self.camera, 1)
         right = QVBoxLayout()
         right.addWidget(self.mood_label)
@@ -99,11 +112,14 @@ class MainWindow(QMainWindow):
         rescan_action = QAction("&Rescan music", self)
         rescan_action.setShortcut(QKeySequence("F5"))
         rescan_action.triggered.connect(session.controller.rescan)
+        calibrate_action = QAction("&Calibrate…", self)
+        calibrate_action.setShortcut(QKeySequence("Ctrl+K"))
+        calibrate_action.triggered.connect(self.start_calibration)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&Emotune")
-        for action in (settings_action, rescan_action, quit_action):
+        for action in (calibrate_action, settings_action, rescan_action, quit_action):
             menu.addAction(action)
 
         for key, slot in ((Qt.Key_Space, self.panel.toggle), (Qt.Key_Left, session.controller.previous),
@@ -117,6 +133,7 @@ class MainWindow(QMainWindow):
         bridge.note.connect(self._on_note)
         bridge.status.connect(self._on_status)
         bridge.ended.connect(self._on_ended)
+        bridge.calibration.connect(self._on_calibration)
 
         self.rate_timer = QTimer(self)
         self.rate_timer.timeout.connect(self._show_rates)
@@ -167,8 +184,7 @@ class MainWindow(QMainWindow):
         if status.kind == "warning" and self.session.source is not None:
             self.show_banner(f"{status.message}. The music goes on; pick a mood on the right meanwhile.")
         elif status.kind == "recovered":
-            self.banner.hide()
-        self._banners: dict[str, str] = {}  # what the banner says, by topic, so each can clear
+            self.hide_banner()
 
     def _on_ended(self, event: SessionEnded) -> None:
         if event.reason not in ("stopped", "no source"):
@@ -202,8 +218,57 @@ class MainWindow(QMainWindow):
         if self.session.analyzer_ready.is_set() and elapsed > 0:
             source = self.session.source
             camera = f"camera {self.camera.frames_drawn / elapsed:.0f} fps" if source else "no camera"
-            self.rates.setText(f"{camera} · analysis {self.analysed / elapsed:.1f} fps")
+            self._rates = f"{camera} · analysis {self.analysed / elapsed:.1f} fps"
+            self._show_rates_text()
         self.camera.frames_drawn, self.analysed, self._rate_start = 0, 0, time.monotonic()
+
+    def _show_rates_text(self) -> None:
+        calibrated = self.session.baseline is not None and self.session.settings.calibration_strength > 0
+        self.rates.setText(getattr(self, "_rates", "") + (" · calibrated" if calibrated else ""))
+
+    # -- calibration ------------------------------------------------------------------------------
+    #: Seconds to get ready, then seconds of relaxed face the session averages.
+    COUNTDOWN = 3
+    CALIBRATION_SECONDS = 5.0
+
+    def start_calibration(self) -> None:
+        """"Calibrate…": a short countdown, then the session takes the relaxed face."""
+        if self.session.source is None:
+            self._show_calibration("Calibration needs a camera: none is open.", hide_after=8)
+            return
+        self._countdown = self.COUNTDOWN
+        self._count_down()
+        self.countdown_timer.start(1000)
+
+    def _count_down(self) -> None:
+        if self._countdown > 0:
+            self._show_calibration(f"Calibrating in {self._countdown}… look at the camera and relax your face.")
+            self._countdown -= 1
+            return
+        self.countdown_timer.stop()
+        self._show_calibration("Calibrating: keep a relaxed face…")
+        self.session.calibrate(self.CALIBRATION_SECONDS)
+
+    def _on_calibration(self, event: CalibrationEvent) -> None:
+        if event.state == "running":
+            self._show_calibration(f"Calibrating: keep a relaxed face… {event.remaining:.0f} s")
+        elif event.state in ("done", "cleared"):
+            self.hide_banner("calibration")
+            self._show_calibration(event.message[:1].upper() + event.message[1:] + ".", hide_after=8)
+            self._message(event.message)
+        else:
+            self.calibration_bar.hide()
+            self.show_banner(event.message, "calibration")
+            self._message(event.message, warning=True)
+        self._show_rates_text()
+
+    def _show_calibration(self, text: str, hide_after: float | None = None) -> None:
+        self.calibration_bar.setText(text)
+        self.calibration_bar.show()
+        if hide_after is None:
+            self.calibration_bar_timer.stop()
+        else:
+            self.calibration_bar_timer.start(int(hide_after * 1000))
 
     # -- user actions ----------------------------------------------------------------------------
     def _open_mood_menu(self) -> None:
@@ -213,7 +278,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         from emotune.vision.sources import list_cameras  # noqa: PLC0415
 
-        dialog = SettingsDialog(self.session.settings, self.settings_path, list_cameras(), self)
+        baseline = self.session.baseline
+        dialog = SettingsDialog(self.session.settings, self.settings_path, list_cameras(), self,
+                                calibration=baseline.describe() if baseline else None,
+                                clear_calibration=self.session.clear_calibration)
         dialog.accepted.connect(lambda: self._apply(dialog.saved))
         dialog.open()
         return dialog
@@ -233,6 +301,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         QSettings("emotune", "emotune").setValue("window/geometry", self.saveGeometry())
         self.camera.timer.stop()
+        self.countdown_timer.stop()
+        self.calibration_bar_timer.stop()
         self.panel.timer.stop()
         self.rate_timer.stop()
         self.session.stop()

@@ -4,6 +4,7 @@ saved; a good value is validated, saved to the user's config dir, and applied.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
@@ -27,7 +28,10 @@ def _spin(value: float, low: float, high: float, step: float, suffix: str) -> QD
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, path: Path | None = None, cameras: list[int] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, calibration: str | None = None,
+                 clear_calibration: Callable[[], None] | None = None) -> None:
+        """``calibration`` describes the active calibration (None: there is none);
+        ``clear_calibration`` forgets it (the button is shown only with both)."""
         super().__init__(parent)
         self.setWindowTitle("Emotune settings")
         self.settings = settings
@@ -49,7 +53,18 @@ class SettingsDialog(QDialog):
         self.pause_when_away.setChecked(settings.pause_when_away)
         self.away = _spin(settings.away_seconds, -100, 10000, 5, " s")
 
+        self.calibration = QLabel(calibration or "none: faces are read as the network sees them "
+                                                "(Emotune → Calibrate… to read them relative to your relaxed face)")
+        self.calibration.setWordWrap(True)
+        self.clear_calibration = QPushButton("Clear calibration")
+        self.clear_calibration.setVisible(bool(calibration and clear_calibration))
+        if clear_calibration is not None:
+            self.clear_calibration.clicked.connect(clear_calibration)
+            self.clear_calibration.clicked.connect(self._calibration_cleared)
+
         form = QFormLayout()
+        form.addRow("Calibration", self.calibration)
+        form.addRow("", self.clear_calibration)
         form.addRow("Camera (applies at the next start)", self.camera)
         form.addRow("Analysis rate (face changing)", self.analysis_fps)
         form.addRow("…while the mood holds (0: same)", self.steady_fps)
@@ -96,6 +111,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(music_group)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def _calibration_cleared(self) -> None:
+        self.calibration.setText("cleared: faces are read as the network sees them")
+        self.clear_calibration.hide()
 
     def _add_folder(self, edit: QLineEdit) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a music folder")
