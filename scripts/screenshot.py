@@ -24,11 +24,17 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("assets/screenshots/main-window.png"))
     parser.add_argument("--wait", type=float, default=12.0, help="seconds between launch and screenshot")
     parser.add_argument("--display", default=":97")
+    parser.add_argument("--keys", nargs="*", default=[], help="keys to press before the screenshot (xdotool names)")
+    parser.add_argument("--after-keys", type=float, default=2.0, help="seconds between the keys and the screenshot")
+    parser.add_argument("--home", type=Path, help="HOME (and XDG folders) for the app: a clean user")
     args = parser.parse_args()
 
     xvfb = subprocess.Popen(["Xvfb", args.display, "-screen", "0", "1280x760x24", "-nolisten", "tcp"])
     env = dict(os.environ, DISPLAY=args.display, SDL_AUDIODRIVER=os.environ.get("SDL_AUDIODRIVER", "dummy"))
     env.pop("QT_QPA_PLATFORM", None)
+    if args.home:
+        env.update(HOME=str(args.home), XDG_CONFIG_HOME=str(args.home / "config"),
+                   XDG_DATA_HOME=str(args.home / "data"), XDG_CACHE_HOME=str(args.home / "cache"))
     try:
         time.sleep(1.0)
         app = subprocess.Popen([sys.executable, "-m", "emotune", "--video", str(args.video)], env=env,
@@ -41,6 +47,10 @@ def main() -> int:
         subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowsize", "1280", "740", "windowmove", "0", "0"],
                        env=env, check=False)
         time.sleep(1.5)
+        for key in args.keys:
+            subprocess.run(["xdotool", "key", key], env=env, check=False)
+        if args.keys:
+            time.sleep(args.after_keys)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["import", "-window", "root", str(args.out)], env=env, check=True)
         subprocess.run(["xdotool", "key", "ctrl+q"], env=env, check=False)

@@ -3,7 +3,7 @@
 Many resting faces are read as sad or angry by an emotion network trained on posed
 expressions (deepface#247, "always sad instead of neutral"), and that plays sad music all
 day. A calibration records what the network says about *this* listener's relaxed face (a
-probability distribution averaged over a few seconds; never a frame) and from then on maps
+probability distribution, the median of a few seconds' readings; never a frame) and from then on maps
 each reading through
 
     p'(e) ∝ p(e) · (target(e) / baseline(e)) ** strength
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
 from platformdirs import user_data_dir
 
 from emotune.emotions import LABELS
@@ -97,13 +98,13 @@ class Baseline:
 
 
 class Collector:
-    """Averages the readings of a relaxed face over a span of source time."""
+    """The typical reading of a relaxed face over a span of source time."""
 
     def __init__(self, seconds: float, min_faces: int = MIN_FACES) -> None:
         self.seconds = seconds
         self.min_faces = min_faces
         self.start: float | None = None
-        self._sums = dict.fromkeys(LABELS, 0.0)
+        self._faces: list[list[float]] = []
         self.faces = 0
         self.readings = 0
 
@@ -114,8 +115,7 @@ class Collector:
         self.readings += 1
         if probabilities:
             self.faces += 1
-            for label in LABELS:
-                self._sums[label] += probabilities.get(label, 0.0)
+            self._faces.append([probabilities.get(label, 0.0) for label in LABELS])
         return t - self.start >= self.seconds
 
     def remaining(self, t: float) -> float:
@@ -127,7 +127,11 @@ class Collector:
                 f"calibration needs your face in view: it saw a face in {self.faces} of {self.readings} "
                 f"readings (at least {self.min_faces} needed). Face the camera and try again."
             )
-        probs = {label: self._sums[label] / self.faces for label in LABELS}
+        # The median of each expression, not the mean: a smile or a blink during the
+        # seconds of calibration must not become part of the relaxed face.
+        medians = np.median(np.asarray(self._faces), axis=0)
+        total = float(medians.sum()) or 1.0
+        probs = {label: float(m) / total for label, m in zip(LABELS, medians)}
         return Baseline(probs, self.faces, time.strftime("%Y-%m-%dT%H:%M:%S"))
 
 

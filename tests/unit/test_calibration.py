@@ -47,7 +47,7 @@ def test_a_near_zero_baseline_class_is_floored_not_blown_up():
     assert adjusted["disgust"] < 0.5
 
 
-def test_the_collector_averages_faces_and_needs_enough_of_them():
+def test_the_collector_takes_the_typical_face_and_needs_enough_of_them():
     collector = Collector(2.0, min_faces=3)
     assert not collector.add(10.0, SAD_RESTING)
     assert not collector.add(10.5, None)  # no face: counted as a reading, not averaged
@@ -58,8 +58,18 @@ def test_the_collector_averages_faces_and_needs_enough_of_them():
     assert collector.add(12.0, _dist(neutral=0.9))
     baseline = collector.result()
     assert baseline.faces == 3 and sum(baseline.probabilities.values()) == pytest.approx(1.0)
-    expected = (SAD_RESTING["sad"] + 2 * _dist(neutral=0.9)["sad"]) / 3
-    assert baseline.probabilities["sad"] == pytest.approx(expected)
+    # the median face: the one sad-looking reading among relaxed ones does not count
+    assert baseline.probabilities == pytest.approx(_dist(neutral=0.9))
+
+
+def test_a_smile_during_calibration_does_not_become_the_relaxed_face():
+    collector = Collector(10.0, min_faces=3)
+    relaxed, smile = _dist(neutral=0.6, sad=0.2), _dist(happy=0.9)
+    for i, reading in enumerate([relaxed] * 6 + [smile] * 3):
+        collector.add(float(i), reading)
+    baseline = collector.result()
+    assert max(baseline.probabilities, key=baseline.probabilities.get) == "neutral"
+    assert baseline.probabilities["happy"] < 0.05
 
 
 def test_save_load_clear_round_trip(tmp_path):
