@@ -10,6 +10,7 @@ import argparse
 import json
 import signal
 import sys
+import time
 from pathlib import Path
 
 EXIT_INPUT, EXIT_WEIGHTS, EXIT_ANALYSIS = 2, 3, 4
@@ -74,7 +75,73 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--video", type=Path, required=True)
     b.add_argument("--frames", type=int, help="use only the first N frames")
     b.add_argument("--json", action="store_true")
+
+    lib = sub.add_parser("library", help="the music library: scan folders, list, correct a track's mood")
+    lib.add_argument("--db", type=Path, help="the library database (default: in the user data folder)")
+    lib_sub = lib.add_subparsers(dest="library_command", required=True)
+    ls = lib_sub.add_parser("scan", help="add new and changed files, drop vanished ones (files are only read)")
+    ls.add_argument("folders", nargs="*", type=Path, help="default: ~/Music")
+    ls.add_argument("--json", action="store_true")
+    ll = lib_sub.add_parser("list", help="tracks with their mood and where it came from")
+    ll.add_argument("--mood")
+    ll.add_argument("--search")
+    ll.add_argument("--json", action="store_true")
+    lm = lib_sub.add_parser("set-mood", help="move a track to a mood (kept by every rescan)")
+    lm.add_argument("path", type=Path)
+    lm.add_argument("mood")
+    lx = lib_sub.add_parser("exclude", help="never play this track (--undo to play it again)")
+    lx.add_argument("path", type=Path)
+    lx.add_argument("--undo", action="store_true")
     return parser
+
+
+def _library(args: argparse.Namespace) -> int:
+    """``emotune library …``: the catalog from the command line (the window's view is to come)."""
+    from emotune.music import catalog  # noqa: PLC0415
+
+    try:
+        db = catalog.Catalog(args.db or catalog.default_path())
+    except catalog.CatalogError as exc:
+        return _fail(str(exc), EXIT_INPUT)
+    try:
+        if args.library_command == "scan":
+            folders = args.folders or catalog.default_roots()
+            last = [0.0]
+
+            def progress(seen: int, path: Path) -> None:
+                if time.monotonic() - last[0] > 1.0:
+                    last[0] = time.monotonic()
+                    print(f"  {seen} files… {path.name}", file=sys.stderr, flush=True)
+
+            try:
+                report = db.scan(folders, progress)
+            except catalog.CatalogError as exc:
+                return _fail(str(exc), EXIT_INPUT)
+            print(f"scanned {', '.join(map(str, folders))}: {report.added} added, {report.changed} changed, "
+                  f"{report.unchanged} unchanged, {report.removed} removed, {report.failed} unreadable "
+                  f"in {report.seconds:.1f} s")
+            print("moods: " + ", ".join(f"{m} {n}" for m, n in sorted(db.counts().items())))
+            if args.json:
+                print(json.dumps({**report.as_dict(), "moods": db.counts()}))
+        elif args.library_command == "list":
+            rows = db.tracks(args.mood, args.search)
+            for r in rows:
+                who = r["source"] or "—"
+                print(f"{(r['mood'] or 'unsorted'):<10} {who:<9} {r['artist'] or ''} – {r['title'] or Path(r['path']).name}"
+                      + (f"  [{r['error']}]" if r["error"] else ""))
+            if args.json:
+                print(json.dumps(rows))
+        elif args.library_command == "set-mood":
+            db.set_mood(args.path, args.mood)
+            print(f"{args.path}: {args.mood} (yours: a rescan keeps it)")
+        elif args.library_command == "exclude":
+            db.exclude(args.path, not args.undo)
+            print(f"{args.path}: {'played again' if args.undo else 'excluded'}")
+    except (KeyError, ValueError) as exc:
+        return _fail(str(exc).strip("'\""), EXIT_INPUT)
+    finally:
+        db.close()
+    return 0
 
 
 def _fail(message: str, code: int) -> int:
@@ -226,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.json:
                 print(json.dumps(scores.as_dict()))
             return 0
+        if args.command == "library":
+            return _library(args)
         if args.command == "bench":
             from emotune import bench  # noqa: PLC0415
 

@@ -21,6 +21,7 @@ from emotune.config import Settings
 from emotune.emotions import MOODS
 from emotune.mood import MoodChange, MoodTracker
 from emotune.music.backends import open_backend
+from emotune.music import catalog
 from emotune.music.controller import MusicController
 from emotune.music.events import PlaybackNote, TrackStarted
 from emotune.music.library import Library, default_sources
@@ -116,11 +117,14 @@ class Session:
         calibration_path: Path | None = None,
         calibrate_seconds: float = 0.0,
         baseline: Baseline | None = None,
+        library_path: Path | None = None,
     ) -> None:
         """``calibration_path``: where the listener's baseline is kept (the window passes the
         user data folder; the headless mode none, so a video is never read through the
         listener's face). ``calibrate_seconds``: take the first seconds of the source as the
-        relaxed face (headless ``--calibrate``). ``baseline``: start with this one."""
+        relaxed face (headless ``--calibrate``). ``baseline``: start with this one.
+        ``library_path``: the music library database (``emotune library scan``) whose
+        tracks join each mood's playlist; the window passes the user's."""
         self.settings = settings
         self.source = source
         self._listener = listener
@@ -133,7 +137,10 @@ class Session:
         self.summary = Summary()
         self.tracker = MoodTracker(settings.window_seconds, settings.min_confidence, settings.hold_seconds, settings.mood_map)
         self._playlists_dir = playlists_dir or demo_playlists_dir()
-        self.library = Library(self._sources(settings), settings.shuffle)
+        self.library_path = library_path
+        self.library = Library(self._sources(settings), settings.shuffle,
+                               catalog=(lambda mood: catalog.mood_paths(library_path, mood)) if library_path else None,
+                               demo_dir=self._playlists_dir)
         backend, problem = open_backend(audio)
         self.player = Player(backend, volume=settings.volume)
         self.controller = MusicController(self.library, self.player, settings.fade_seconds,

@@ -18,6 +18,7 @@ def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str 
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from emotune import calibration  # noqa: PLC0415
+    from emotune.music import catalog  # noqa: PLC0415
     from emotune.gui.bridge import SessionBridge  # noqa: PLC0415
     from emotune.gui.main_window import MainWindow  # noqa: PLC0415
     from emotune.resources import assets_dir  # noqa: PLC0415
@@ -31,7 +32,8 @@ def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str 
 
     source, problem = open_source(args, settings)
     bridge = SessionBridge()
-    session = Session(settings, source, bridge.deliver, audio=True, calibration_path=calibration.default_path())
+    session = Session(settings, source, bridge.deliver, audio=True, calibration_path=calibration.default_path(),
+                      library_path=catalog.default_path())
     window = MainWindow(session, bridge, problem, settings_path=args.settings, settings_problem=settings_problem)
     window.show()
     logging.getLogger("emotune").info("window shown")

@@ -11,7 +11,7 @@ import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 #: What pygame's mixer (SDL_mixer 2.8) plays here, checked on real files: MP3, Ogg Vorbis,
 #: WAV, FLAC and Ogg Opus. Other files in a folder are ignored.
@@ -103,10 +103,13 @@ def _scan_folder(folder: Path) -> list[Path]:
     return [p for p in found if p.suffix.lower() in AUDIO_SUFFIXES]
 
 
-def scan(mood: str, sources: Iterable[Path], shuffle: bool = False, seed: int | None = None) -> Playlist:
-    """Build the playlist of ``mood`` from folders and playlist files, in a stable order."""
+def scan(mood: str, sources: Iterable[Path], shuffle: bool = False, seed: int | None = None,
+         extra: Sequence[Path] = ()) -> Playlist:
+    """Build the playlist of ``mood`` from folders and playlist files, in a stable order,
+    then ``extra`` files (the music library's tracks of that mood)."""
     playlist = Playlist(mood)
     seen: set[Path] = set()
+    sources = [*sources, *extra]
     for source in sources:
         source = Path(source).expanduser()
         if source.is_dir():
@@ -154,9 +157,14 @@ def _signature(sources: Sequence[Path]) -> tuple:
 class Library:
     """Mood → playlist, rescanned when a source folder changes or on request."""
 
-    def __init__(self, sources: Mapping[str, Sequence[Path]], shuffle: bool = False) -> None:
+    def __init__(self, sources: Mapping[str, Sequence[Path]], shuffle: bool = False,
+                 catalog: Callable[[str], list[Path]] | None = None, demo_dir: Path | None = None) -> None:
+        """``catalog(mood)``: the music library's tracks of a mood. Where it has some, they
+        play instead of the demo folder (under ``demo_dir``), beside the listener's own folders."""
         self.sources = {mood: [Path(p) for p in paths] for mood, paths in sources.items()}
         self.shuffle = shuffle
+        self.catalog = catalog
+        self.demo_dir = demo_dir
         self._cache: dict[str, tuple[tuple, Playlist]] = {}
 
     @property
@@ -166,13 +174,25 @@ class Library:
     def playlist(self, mood: str) -> Playlist:
         """The current playlist of ``mood``; scans only if its folders changed since last time."""
         sources = self.sources.get(mood, [])
-        signature = _signature(sources)
+        extra = self._catalog_tracks(mood)
+        if extra and self.demo_dir is not None:
+            sources = [s for s in sources if not Path(s).is_relative_to(self.demo_dir)]
+        signature = (_signature(sources), tuple(extra))
         cached = self._cache.get(mood)
         if cached and cached[0] == signature:
             return cached[1]
-        playlist = scan(mood, sources, self.shuffle)
+        playlist = scan(mood, sources, self.shuffle, extra=extra)
         self._cache[mood] = (signature, playlist)
         return playlist
+
+    def _catalog_tracks(self, mood: str) -> list[Path]:
+        if self.catalog is None:
+            return []
+        try:
+            return self.catalog(mood)
+        except Exception as exc:  # a broken library must not stop the music: demo/folders play
+            log.warning("the music library could not be read: %s", exc)
+            return []
 
     def rescan(self) -> None:
         self._cache.clear()

@@ -1,0 +1,35 @@
+"""`emotune library`: scan, list, set-mood and exclude from the command line, on copies of
+shared music files."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "emotune", "library", *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_scan_list_correct_and_exclude(shared, tmp_path):
+    music = tmp_path / "Music"
+    music.mkdir()
+    for name in ("kevin-macleod-vibe-ace.ogg", "raylib-country_emegeme.mp3"):
+        shutil.copy(shared / "music" / name, music / name)
+    db = tmp_path / "lib.sqlite3"
+    scan = run("--db", db, "scan", music, "--json")
+    assert scan.returncode == 0, scan.stderr
+    result = json.loads(scan.stdout.splitlines()[-1])
+    assert result["added"] == 2 and result["moods"] == {"unsorted": 2}
+    fixed = run("--db", db, "set-mood", music / "kevin-macleod-vibe-ace.ogg", "energetic")
+    assert fixed.returncode == 0 and "rescan keeps it" in fixed.stdout
+    listed = run("--db", db, "list", "--mood", "energetic")
+    assert "listener" in listed.stdout and listed.stdout.count("\n") == 1
+    assert run("--db", db, "exclude", music / "raylib-country_emegeme.mp3").returncode == 0
+    again = json.loads(run("--db", db, "scan", music, "--json").stdout.splitlines()[-1])
+    assert again["unchanged"] == 2 and again["moods"] == {"energetic": 1}
+    bad = run("--db", db, "scan", tmp_path / "nowhere")
+    assert bad.returncode == 2 and "not a folder" in bad.stderr
+    wrong = run("--db", db, "set-mood", music / "kevin-macleod-vibe-ace.ogg", "grumpy")
+    assert wrong.returncode == 2 and "unknown mood" in wrong.stderr
