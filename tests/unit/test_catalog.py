@@ -1,6 +1,7 @@
 """The SQLite music library: scan, mood from tags, corrections kept, vanished files dropped,
 music files never touched. Real audio files (copies of shared ones) with real tags."""
 
+import json
 import shutil
 import sqlite3
 import threading
@@ -53,7 +54,7 @@ def test_mood_words_map_phrases_then_words():
 
 def test_a_scan_reads_tags_into_the_database_and_never_touches_the_music(music, tmp_path):
     before = snapshot(music)
-    db = Catalog(tmp_path / "lib.sqlite3")
+    db = Catalog(tmp_path / "lib.sqlite3", analyse=False)
     report = db.scan([music])
     assert (report.added, report.failed, report.removed) == (4, 1, 0)
     rows = {r["path"].rsplit("/", 1)[1]: r for r in db.tracks()}
@@ -70,7 +71,7 @@ def test_a_scan_reads_tags_into_the_database_and_never_touches_the_music(music, 
 
 
 def test_unchanged_files_are_not_read_again_changed_ones_are_and_vanished_ones_go(music, tmp_path, monkeypatch):
-    db = Catalog(tmp_path / "lib.sqlite3")
+    db = Catalog(tmp_path / "lib.sqlite3", analyse=False)
     db.scan([music])
     import emotune.music.catalog as catalog
 
@@ -91,7 +92,7 @@ def test_unchanged_files_are_not_read_again_changed_ones_are_and_vanished_ones_g
 
 
 def test_a_listeners_correction_and_exclusion_survive_rescans(music, tmp_path):
-    db = Catalog(tmp_path / "lib.sqlite3")
+    db = Catalog(tmp_path / "lib.sqlite3", analyse=False)
     db.scan([music])
     country = music / "rock" / "country.mp3"
     db.set_mood(country, "calm")
@@ -114,7 +115,7 @@ def test_a_scan_cut_off_keeps_what_it_committed_and_the_next_one_goes_on(music, 
     for i in range(120):  # enough files for more than one transaction
         shutil.copy(music / "quiet" / "trumpet.ogg", music / "quiet" / f"copy-{i:03}.ogg")
     path = tmp_path / "lib.sqlite3"
-    db = Catalog(path)
+    db = Catalog(path, analyse=False)
     db.BATCH = 20
     cancel = threading.Event()
 
@@ -127,13 +128,13 @@ def test_a_scan_cut_off_keeps_what_it_committed_and_the_next_one_goes_on(music, 
     db.close()
     stored = sqlite3.connect(path).execute("SELECT COUNT(*) FROM tracks").fetchone()[0]
     assert 60 <= stored <= 70  # every committed batch survives, as after a crash
-    db = Catalog(path)
+    db = Catalog(path, analyse=False)
     rest = db.scan([music])
     assert rest.unchanged == stored and rest.added + rest.failed + rest.unchanged == 125
 
 
 def test_bad_folders_and_an_unopenable_database_say_so(tmp_path):
-    db = Catalog(tmp_path / "lib.sqlite3")
+    db = Catalog(tmp_path / "lib.sqlite3", analyse=False)
     with pytest.raises(CatalogError, match="not a folder"):
         db.scan([tmp_path / "nowhere"])
     (tmp_path / "file").write_text("x")
@@ -149,7 +150,7 @@ def test_the_library_tracks_replace_the_demo_folder_beside_the_listeners_own(mus
 
     db_path = tmp_path / "lib.sqlite3"
     assert mood_paths(db_path, "happy") == []  # no library yet: nothing, no error
-    db = Catalog(db_path)
+    db = Catalog(db_path, analyse=False)
     db.scan([music])
     db.close()
     own = tmp_path / "own-sad"
@@ -169,3 +170,19 @@ def test_the_library_tracks_replace_the_demo_folder_beside_the_listeners_own(mus
         assert sad == ["mine.ogg", "trumpet.ogg"]  # the listener's folder, then the library
     finally:
         session.stop()
+
+
+def test_untagged_tracks_get_a_mood_from_their_sound(music, tmp_path):
+    from emotune.emotions import MOODS
+
+    db = Catalog(tmp_path / "lib.sqlite3")
+    db.scan([music])
+    rows = {r["path"].rsplit("/", 1)[1]: r for r in db.tracks()}
+    for name in ("fairy.ogg", "trumpet.ogg"):  # no mood tag a word of MOOD_WORDS names
+        row = rows[name]
+        assert row["source"] == "analysis" and row["mood"] in MOODS, row
+        assert 0 < row["confidence"] <= 1 and 0 <= row["arousal"] <= 1 and 0 <= row["valence"] <= 1
+        assert len(json.loads(row["features"])) == 16
+    assert rows["country.mp3"]["source"] == "tag"  # a tag is taken first, not analysed
+    assert rows["country.mp3"]["features"] is None
+    assert "not readable audio" in rows["broken.mp3"]["error"] and rows["broken.mp3"]["mood"] is None
