@@ -34,3 +34,17 @@ def test_scan_list_correct_and_exclude(shared, tmp_path):
     assert bad.returncode == 2 and "not a folder" in bad.stderr
     wrong = run("--db", db, "set-mood", music / "kevin-macleod-vibe-ace.ogg", "grumpy")
     assert wrong.returncode == 2 and "unknown mood" in wrong.stderr
+
+
+def test_library_soak_short(shared):
+    """The soak script, short: 120 real tracks scanned, rescanned, changed, cut off, resumed.
+    The evening-long version is run by hand (README: `--tracks 2000`)."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "library_soak.py"
+    proc = subprocess.run([sys.executable, str(script), "--tracks", "120", "--every", "40",
+                           "--source", str(shared / "music-moods" / "audio")],
+                          capture_output=True, text=True, timeout=600)
+    print(proc.stdout[-2000:])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "soak passed" in proc.stdout
