@@ -34,12 +34,12 @@ def make_window(qtbot, shared, tmp_path):
     windows = []
 
     def make(video: str = "fer-test.mp4", settings: Settings | None = None, audio: bool = False,
-             calibration_path=None):
+             calibration_path=None, library_path=None):
         source = VideoFileSource(shared / "videos" / video, paced=True, loop=True)
         source.open()
         bridge = SessionBridge()
         session = Session(settings or Settings(fade_seconds=0.2), source, bridge.deliver, audio=audio,
-                          calibration_path=calibration_path)
+                          calibration_path=calibration_path, library_path=library_path)
         window = MainWindow(session, bridge, settings_path=tmp_path / "settings.toml")
         qtbot.addWidget(window)
         window.show()

@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         settings_action = QAction("&Settings…", self)
         settings_action.setShortcut(QKeySequence("Ctrl+,"))
         settings_action.triggered.connect(self.open_settings)
+        library_action = QAction("Music &library…", self)
+        library_action.setShortcut(QKeySequence("Ctrl+L"))
+        library_action.triggered.connect(self.open_library)
         rescan_action = QAction("&Rescan music", self)
         rescan_action.setShortcut(QKeySequence("F5"))
         rescan_action.triggered.connect(session.controller.rescan)
@@ -119,7 +122,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&Emotune")
-        for action in (calibrate_action, settings_action, rescan_action, quit_action):
+        for action in (library_action, calibrate_action, settings_action, rescan_action, quit_action):
             menu.addAction(action)
 
         for key, slot in ((Qt.Key_Space, self.panel.toggle), (Qt.Key_Left, session.controller.previous),
@@ -283,6 +286,16 @@ class MainWindow(QMainWindow):
                                 calibration=baseline.describe() if baseline else None,
                                 clear_calibration=self.session.clear_calibration)
         dialog.accepted.connect(lambda: self._apply(dialog.saved))
+        dialog.open()
+        return dialog
+
+    def open_library(self):
+        from emotune.gui.library_dialog import LibraryDialog  # noqa: PLC0415
+        from emotune.music import catalog  # noqa: PLC0415
+
+        controller = self.session.controller
+        dialog = LibraryDialog(self.session.library_path or catalog.default_path(), catalog.default_roots(),
+                               play=controller.play_track, on_changed=controller.rescan, parent=self)
         dialog.open()
         return dialog
 

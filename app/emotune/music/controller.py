@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable, Iterator
 
 from emotune.mood import MoodChange
@@ -138,6 +139,21 @@ class MusicController:
         with self._locked():
             self.hand_picked, self.user_paused = True, False
             self.player.play_index(index, "select")
+
+    def play_track(self, mood: str, path: Path) -> bool:
+        """Play ``path`` from ``mood``'s playlist now (the library view's "Play"): the mood
+        is pinned, so the face does not take the song away; False if it is not in there."""
+        with self._locked():
+            self.library.rescan()
+            playlist = self.library.playlist(mood)
+            index = next((i for i, t in enumerate(playlist.tracks) if t.path == path), None)
+            if index is None:
+                self._note("bad_entries", f"{path.name} is not in the {mood} playlist", mood)
+                return False
+            self.pinned, self._pending, self.user_paused = mood, None, False
+            self._note("override", f"mood pinned to {mood}", mood)
+            self.hand_picked = True
+            return self.player.set_playlist(playlist, start=index, fade=0.0, reason="select", play=True)
 
     def next(self) -> None:
         with self._locked():
