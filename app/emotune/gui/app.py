@@ -25,6 +25,12 @@ def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str 
     from emotune.session import Session  # noqa: PLC0415
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s emotune %(levelname)s %(message)s")
+    desktop = _desktop_bus()
+    if desktop is not None and desktop.owner_running():
+        # One instance: the running Emotune comes forward, this one leaves (before any camera opens)
+        raised = desktop.raise_running()
+        print("emotune: already running" + ("; brought its window forward" if raised else ""), file=sys.stderr)
+        return 0
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Emotune")
     app.setDesktopFileName("emotune")
@@ -38,8 +44,11 @@ def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str 
     window.show()
     logging.getLogger("emotune").info("window shown")
     _quit_on_signals(app, window)
+    media = _start_mpris(desktop, session, window)
     session.start()
     code = app.exec()
+    if media is not None:
+        media.stop()
     session.stop()  # idempotent: closeEvent already did, unless the app quit another way
     # Destroy the widgets before the QApplication, in that order, while Python still runs;
     # left to interpreter shutdown, PySide deletes them in arbitrary order and may crash.
@@ -49,6 +58,44 @@ def run_gui(args: argparse.Namespace, settings: Settings, settings_problem: str 
     bridge.deleteLater()
     app.processEvents()
     return code
+
+
+def _desktop_bus():
+    """The MPRIS module on Linux (D-Bus); None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from emotune import mpris  # noqa: PLC0415
+
+    return mpris
+
+
+def _start_mpris(desktop, session, window):
+    """Media keys and the desktop's media widget (MPRIS). Raise and Quit arrive on the
+    D-Bus thread and hop to the Qt thread through a queued signal."""
+    if desktop is None:
+        return None
+    from PySide6.QtCore import QObject, Signal  # noqa: PLC0415
+
+    class _Hop(QObject):
+        raise_window = Signal()
+        quit_app = Signal()
+
+    hop = _Hop(window)
+
+    def bring_forward() -> None:
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    hop.raise_window.connect(bring_forward)
+    hop.quit_app.connect(window.close)
+    service = desktop.MprisService(session.controller, hop.raise_window.emit, hop.quit_app.emit)
+    problem = service.start()
+    if problem:
+        logging.getLogger("emotune").info("%s", problem)
+    else:
+        logging.getLogger("emotune").info("media keys: %s on the session bus", desktop.BUS_NAME)
+    return service
 
 
 def _quit_on_signals(app, window) -> None:
