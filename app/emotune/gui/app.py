@@ -64,8 +64,11 @@ def _desktop_bus():
     """The MPRIS module on Linux (D-Bus); None elsewhere."""
     if not sys.platform.startswith("linux"):
         return None
-    from emotune import mpris  # noqa: PLC0415
-
+    try:
+        from emotune import mpris  # noqa: PLC0415
+    except ImportError as exc:  # a bundle without dbus-fast: the app works, media keys do not
+        logging.getLogger("emotune").warning("media keys are off: %s", exc)
+        return None
     return mpris
 
 
