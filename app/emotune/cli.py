@@ -21,7 +21,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no window: JSON lines on stdout (or --out)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--video", type=Path, help="read this recorded video instead of the camera")
-    src.add_argument("--camera", type=int, help="camera index (default: the settings' camera)")
+    src.add_argument("--camera", help="camera number, or a network camera's http(s):// or rtsp:// URL "
+                                      "(default: the settings' camera)")
     p.add_argument("--out", type=Path, help="headless: write the JSON lines to this file")
     p.add_argument("--realtime", action="store_true", help="headless: pace the video like a camera")
     p.add_argument("--loop", action="store_true", help="headless: play the video over and over (soaks, benchmarks)")

@@ -37,7 +37,7 @@ class Settings:
     official_weights: bool = False  # DeepFace's own weights, downloaded on first use
     detector: str = "opencv"
     method: str = "fast"
-    camera: int = 0
+    camera: int | str = 0  # a local camera's number, or a network camera's http(s)/rtsp URL
     analysis_fps: float = 5.0  # analysed frames a second while the face changes; 0 = every frame
     steady_fps: float = 2.0  # ... and while it holds the mood (0 = always analysis_fps)
     show_preview: bool = True  # draw the camera preview (off: no one watches their own face)
@@ -93,6 +93,12 @@ def _number(low: float, high: float, what: str, integer: bool = False) -> Callab
     return check
 
 
+def _camera(name: str, value: Any) -> int | str:
+    if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://", "rtsp://")):
+        return value.strip()
+    return _number(0, 99, "the camera (a number, or an http://, https:// or rtsp:// address)", integer=True)(name, value)
+
+
 def _below_one(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise SettingsError(f"{name} = {value!r}: the confidence threshold must be at least 0 and below 1")
@@ -124,7 +130,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "official_weights": _boolean,
     "detector": _choice(DETECTORS),
     "method": _choice(METHODS),
-    "camera": _number(0, 99, "the camera", integer=True),
+    "camera": _camera,
     "analysis_fps": _number(0, 60, "the analysis rate (0 = every frame)"),
     "steady_fps": _number(0, 60, "the steady analysis rate (0 = always the analysis rate)"),
     "show_preview": _boolean,

@@ -39,9 +39,14 @@ class SettingsDialog(QDialog):
         self.saved: Settings | None = None
 
         self.camera = QComboBox()
-        for index in sorted(set((cameras or []) + [settings.camera])):
+        local = settings.camera if isinstance(settings.camera, int) else None
+        for index in sorted(set((cameras or []) + ([local] if local is not None else []))):
             self.camera.addItem(f"Camera {index}" + ("" if index in (cameras or []) else " (not found now)"), index)
-        self.camera.setCurrentIndex(self.camera.findData(settings.camera))
+        if local is not None:
+            self.camera.setCurrentIndex(self.camera.findData(local))
+        # A phone or IP camera: its MJPEG (http://…/video) or RTSP address; empty = the local camera
+        self.camera_url = QLineEdit(settings.camera if isinstance(settings.camera, str) else "")
+        self.camera_url.setPlaceholderText("http://phone:8080/video or rtsp://… (optional)")
         self.analysis_fps = _spin(settings.analysis_fps, -100, 1000, 1, " /s")
         self.steady_fps = _spin(settings.steady_fps, -100, 1000, 0.5, " /s")
         self.show_preview = QCheckBox("Show the camera preview")
@@ -66,6 +71,7 @@ class SettingsDialog(QDialog):
         form.addRow("Calibration", self.calibration)
         form.addRow("", self.clear_calibration)
         form.addRow("Camera (applies at the next start)", self.camera)
+        form.addRow("…or a network camera", self.camera_url)
         form.addRow("Analysis rate (face changing)", self.analysis_fps)
         form.addRow("…while the mood holds (0: same)", self.steady_fps)
         form.addRow(self.show_preview)
@@ -130,7 +136,8 @@ class SettingsDialog(QDialog):
             if paths:
                 playlists[mood] = paths
         return self.settings.with_changes(
-            camera=self.camera.currentData(),
+            camera=self.camera_url.text().strip() or (self.camera.currentData()
+                                                      if self.camera.currentData() is not None else 0),
             analysis_fps=self.analysis_fps.value(),
             steady_fps=self.steady_fps.value(),
             show_preview=self.show_preview.isChecked(),

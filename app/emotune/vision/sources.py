@@ -145,7 +145,7 @@ class FrameSource:
                     if self._end_of_stream():
                         break
                     continue
-                if self._failures >= 10 and self.error:
+                if self._failures >= getattr(self, "report_after", 10) and self.error:
                     self.error = None
                     self.on_event("recovered", f"{self.name} is back")
                 self._failures = 0
@@ -256,15 +256,43 @@ class CameraSource(FrameSource):
     reconnect_wait = 1.0  # seconds between reconnection attempts
     request = (640, 480, 30)  # width, height, frames a second asked of the camera
 
-    def __init__(self, index: int = 0) -> None:
+    def __init__(self, index: int | str = 0) -> None:
+        """``index``: a local camera's number, or the URL of a network camera (an IP-webcam
+        app's MJPEG stream over HTTP, or RTSP)."""
         super().__init__(paced=False, lockstep=False)  # the device sets the pace and never waits
-        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        if isinstance(index, str) and index.strip().isdigit():
+            index = int(index)
+        if isinstance(index, str):
+            if not is_camera_url(index):
+                raise SourceError(f"camera {index!r} is not valid: use 0 for the first camera, or an "
+                                  "http://, https:// or rtsp:// address of a network camera")
+            self.index: int | str = index.strip()
+            self.name = f"network camera {_without_password(self.index)}"
+            # A stream's read can block up to the timeout: say so at the first failure and
+            # reconnect with a growing wait, instead of after 10 reads as for a local camera.
+            self.report_after, self.reopen_every = 1, 1
+        elif isinstance(index, bool) or not isinstance(index, int) or index < 0:
             # OpenCV's V4L2 backend segfaults on a negative index: never hand it one.
             raise SourceError(f"camera index {index!r} is not valid: use 0 for the first camera, 1 for the next")
-        self.index = index
-        self.name = f"camera {index}"
+        else:
+            self.index = index
+            self.name = f"camera {index}"
+        self._reconnects = 0
+
+    report_after = 10  # failed reads before the listener is told
+    reopen_every = 10  # failed reads between reconnection attempts
+    timeout_ms = 5000  # a network camera's open and read timeout
+    max_wait = 10.0  # the longest wait between a network camera's reconnection attempts
 
     def _open(self) -> cv2.VideoCapture:
+        if isinstance(self.index, str):
+            capture = cv2.VideoCapture(self.index, cv2.CAP_FFMPEG,
+                                       [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, self.timeout_ms,
+                                        cv2.CAP_PROP_READ_TIMEOUT_MSEC, self.timeout_ms])
+            if not capture.isOpened():
+                raise SourceError(f"{self.name} does not answer: is the phone's camera app running, "
+                                  "and the address right?")
+            return capture
         capture = cv2.VideoCapture(self.index)
         if not capture.isOpened() and sys.platform == "win32":
             capture = cv2.VideoCapture(self.index, cv2.CAP_DSHOW)  # opencv#23119
@@ -280,19 +308,35 @@ class CameraSource(FrameSource):
 
     def _end_of_stream(self) -> bool:
         self._failures += 1
-        if self._failures == 10:
+        if self._failures == self.report_after:
             why = f" ({self._read_error})" if self._read_error else ""
             self._fail(f"{self.name} stopped delivering frames{why}; trying to reconnect")
-        if self._failures % 10 == 0:
+        if self._failures % self.reopen_every == 0:
             assert self._capture is not None
             self._capture.release()
+            wait = self.reconnect_wait
+            if isinstance(self.index, str):  # back off: 1, 2, 4 … at most max_wait seconds
+                wait = min(self.max_wait, self.reconnect_wait * 2 ** min(self._reconnects, 10))
+                self._reconnects += 1
+            if self._stop.wait(wait):
+                return True
             try:
                 self._capture = self._open()
+                self._reconnects = 0 if self._capture.isOpened() else self._reconnects
             except SourceError:
-                pass
-            if self._stop.wait(self.reconnect_wait):
-                return True
+                self._capture = cv2.VideoCapture()  # not opened: reads fail, and the next try comes
         return False
+
+
+def is_camera_url(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://", "rtsp://"))
+
+
+def _without_password(url: str) -> str:
+    """The address as shown to the listener: a user:password@ part is hidden."""
+    scheme, _, rest = url.partition("://")
+    host, at, path = rest.rpartition("@")
+    return f"{scheme}://{path}" if at else url
 
 
 def list_cameras(max_index: int = 5) -> list[int]:
