@@ -27,6 +27,11 @@ def isolated_qsettings(tmp_path, monkeypatch):
 
     for name in ("critical", "warning", "information", "question"):
         monkeypatch.setattr(QMessageBox, name, fail)
+    # QSettings("emotune", "emotune") is the native format in the session's temp config dir
+    # (setDefaultFormat does not reach that constructor): each test starts from no UI state.
+    QSettings("emotune", "emotune").clear()
+    yield
+    QSettings("emotune", "emotune").clear()
 
 
 @pytest.fixture

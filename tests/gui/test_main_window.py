@@ -129,3 +129,35 @@ def test_without_a_camera_a_banner_shows_and_the_player_still_works(qtbot):
     qtbot.waitUntil(lambda: session.player.state == "playing", timeout=5000)
     assert session.controller.pinned == "calm"
     window.close()
+
+
+def test_volume_pinned_mood_and_song_position_come_back_at_the_next_start(make_window, qtbot):
+    first = make_window()
+    controller = first.session.controller
+    first.panel.volume.setValue(35)
+    controller.pin("sad")
+    qtbot.waitUntil(lambda: controller.player.playlist.mood == "sad" and controller.player.track is not None,
+                    timeout=10000)
+    controller.select(1)
+    controller.player.seek(5.0)
+    track = controller.player.track.path
+    first.close()
+
+    second = make_window()
+    again = second.session.controller
+    assert abs(again.player.volume - 0.35) < 1e-6 and second.panel.volume.value() == 35
+    assert again.pinned == "sad" and "Pinned" in second.mood_label.text()
+    assert again.player.track.path == track and again.player.index == 1
+    assert 4.5 <= again.player.position <= 6.0
+    assert again.player.state == "paused"  # cued where it was, waiting for play
+
+
+def test_a_damaged_state_file_is_ignored(make_window):
+    from PySide6.QtCore import QSettings
+
+    state = QSettings("emotune", "emotune")
+    state.setValue("player/volume", "loud")
+    state.setValue("player/pinned", "grumpy")
+    state.sync()
+    window = make_window()
+    assert window.session.controller.pinned is None and 0 <= window.session.controller.player.volume <= 1

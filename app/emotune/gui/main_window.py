@@ -19,6 +19,7 @@ from emotune.gui.camera_view import CameraView
 from emotune.gui.player_panel import PlayerPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.widgets import MOOD_COLOURS, EmotionBars, MoodTimeline
+from emotune.emotions import MOODS
 from emotune.music.events import PlaybackNote, TrackFailed
 from emotune.session import CalibrationEvent, FrameAnalysed, MoodEvent, Session, SessionEnded, Status
 
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.camera.set_enabled(session.settings.show_preview)
         self.status.showMessage("loading the emotion model…")
         self._restore_geometry()
+        self.restore_state()
 
     # -- session events ------------------------------------------------------------------------
     def _on_frame(self, event: FrameAnalysed) -> None:
@@ -311,8 +313,43 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1100, 640)
 
+    def save_state(self) -> None:
+        """Remembered between runs (UI state, not settings): the window, the volume, Auto or
+        the pinned mood, and where in which song the music was."""
+        state = QSettings("emotune", "emotune")
+        state.setValue("window/geometry", self.saveGeometry())
+        player, controller = self.session.controller.player, self.session.controller
+        state.setValue("player/volume", float(player.volume))
+        state.setValue("player/pinned", controller.pinned or "")
+        track = player.track
+        state.setValue("player/track", str(track.path) if track else "")
+        state.setValue("player/mood", player.playlist.mood or "")
+        state.setValue("player/position", float(player.position) if track else 0.0)
+
+    def restore_state(self) -> None:
+        """The volume and a pinned mood come back as they were; with a pinned mood, its
+        playlist is cued at the same song and second (paused, until the listener plays)."""
+        state = QSettings("emotune", "emotune")
+        controller = self.session.controller
+        try:
+            volume = float(state.value("player/volume", controller.player.volume))
+            position = float(state.value("player/position", 0.0) or 0.0)
+        except (TypeError, ValueError):  # a damaged state file: defaults, never a crash
+            return
+        controller.player.set_volume(volume)
+        self.panel.volume.setValue(round(100 * controller.player.volume))
+        pinned = str(state.value("player/pinned", "") or "")
+        if pinned not in MOODS:
+            return
+        track, mood = str(state.value("player/track", "") or ""), str(state.value("player/mood", "") or "")
+        controller.pin(pinned)
+        if track and mood == pinned and controller.play_track(pinned, Path(track)):
+            controller.player.seek(position)
+            controller.pause()
+        self._show_mood()
+
     def closeEvent(self, event) -> None:  # noqa: N802
-        QSettings("emotune", "emotune").setValue("window/geometry", self.saveGeometry())
+        self.save_state()
         self.camera.timer.stop()
         self.countdown_timer.stop()
         self.calibration_bar_timer.stop()
