@@ -91,7 +91,7 @@ def _start_mpris(desktop, session, window):
         window.activateWindow()
 
     hop.raise_window.connect(bring_forward)
-    hop.quit_app.connect(window.close)
+    hop.quit_app.connect(window.quit_app)
     service = desktop.MprisService(session.controller, hop.raise_window.emit, hop.quit_app.emit)
     problem = service.start()
     if problem:
@@ -112,7 +112,7 @@ def _quit_on_signals(app, window) -> None:
     # Closing from inside the event loop: a signal that arrives before app.exec() starts
     # would otherwise close the window too early for Qt's "last window closed → quit".
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, window.quit_app))
     timer = QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(200)

@@ -18,6 +18,7 @@ from emotune.gui.bridge import SessionBridge
 from emotune.gui.camera_view import CameraView
 from emotune.gui.player_panel import PlayerPanel
 from emotune.gui.settings_dialog import SettingsDialog
+from emotune.gui.tray import Tray
 from emotune.gui.widgets import MOOD_COLOURS, EmotionBars, MoodTimeline
 from emotune.emotions import MOODS
 from emotune.music.events import PlaybackNote, TrackFailed
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
         calibrate_action.triggered.connect(self.start_calibration)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
-        quit_action.triggered.connect(self.close)
+        quit_action.triggered.connect(self.quit_app)
         menu = self.menuBar().addMenu("&Emotune")
         for action in (library_action, calibrate_action, settings_action, rescan_action, quit_action):
             menu.addAction(action)
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         bridge.frame_analysed.connect(self._on_frame)
         bridge.mood_changed.connect(self._on_mood)
         bridge.track_started.connect(self.panel.show_track)
+        bridge.track_started.connect(lambda _: self.tray.refresh())
         bridge.track_problem.connect(self._on_track_problem)
         bridge.note.connect(self._on_note)
         bridge.status.connect(self._on_status)
@@ -153,6 +155,9 @@ class MainWindow(QMainWindow):
         self.status.showMessage("loading the emotion model…")
         self._restore_geometry()
         self.restore_state()
+        self._quitting = False
+        self.tray = Tray(session.controller, self.windowIcon(), self.toggle_visible, self.quit_app, self)
+        self.tray.show()
 
     # -- session events ------------------------------------------------------------------------
     def _on_frame(self, event: FrameAnalysed) -> None:
@@ -164,6 +169,7 @@ class MainWindow(QMainWindow):
     def _on_mood(self, event: MoodEvent) -> None:
         self.timeline.add(event.change.mood, event.change.emotion)
         self._show_mood()
+        self.tray.refresh()
 
     def _show_mood(self) -> None:
         controller = self.session.controller
@@ -348,7 +354,29 @@ class MainWindow(QMainWindow):
             controller.pause()
         self._show_mood()
 
+    # -- tray ----------------------------------------------------------------------------------
+    def toggle_visible(self) -> None:
+        if self.isVisible() and not (self.windowState() & Qt.WindowMinimized):
+            self.hide()
+        else:
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
+
+    def quit_app(self) -> None:
+        """Quit for real (menu, tray, MPRIS, SIGTERM), whatever closing the window does."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        if not self._quitting and self.session.settings.close_to_tray and self.tray.available():
+            event.ignore()  # the music goes on; the tray brings the window back
+            self.hide()
+            state = QSettings("emotune", "emotune")
+            if self.tray.hint_once(bool(state.value("tray/hinted", False, type=bool))):
+                state.setValue("tray/hinted", True)
+            return
+        self.tray.icon.hide()
         self.save_state()
         self.camera.timer.stop()
         self.countdown_timer.stop()

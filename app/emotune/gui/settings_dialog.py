@@ -51,6 +51,8 @@ class SettingsDialog(QDialog):
         self.steady_fps = _spin(settings.steady_fps, -100, 1000, 0.5, " /s")
         self.show_preview = QCheckBox("Show the camera preview")
         self.show_preview.setChecked(settings.show_preview)
+        self.close_to_tray = QCheckBox("Closing the window keeps the music playing in the tray")
+        self.close_to_tray.setChecked(settings.close_to_tray)
         self.window = _spin(settings.window_seconds, -100, 1000, 0.5, " s")
         self.confidence = _spin(settings.min_confidence, -10, 10, 0.05, "")
         self.fade = _spin(settings.fade_seconds, -100, 1000, 0.5, " s")
@@ -75,6 +77,7 @@ class SettingsDialog(QDialog):
         form.addRow("Analysis rate (face changing)", self.analysis_fps)
         form.addRow("…while the mood holds (0: same)", self.steady_fps)
         form.addRow(self.show_preview)
+        form.addRow(self.close_to_tray)
         form.addRow("Smoothing window", self.window)
         form.addRow("Confidence threshold", self.confidence)
         form.addRow("Fade length", self.fade)
@@ -141,6 +144,7 @@ class SettingsDialog(QDialog):
             analysis_fps=self.analysis_fps.value(),
             steady_fps=self.steady_fps.value(),
             show_preview=self.show_preview.isChecked(),
+            close_to_tray=self.close_to_tray.isChecked(),
             window_seconds=self.window.value(),
             min_confidence=self.confidence.value(),
             fade_seconds=self.fade.value(),
