@@ -20,16 +20,18 @@ from pathlib import Path
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--video", type=Path, required=True)
+    parser.add_argument("--video", type=Path)
     parser.add_argument("--out", type=Path, default=Path("assets/screenshots/main-window.png"))
     parser.add_argument("--wait", type=float, default=12.0, help="seconds between launch and screenshot")
     parser.add_argument("--display", default=":97")
     parser.add_argument("--keys", nargs="*", default=[], help="keys to press before the screenshot (xdotool names)")
     parser.add_argument("--after-keys", type=float, default=2.0, help="seconds between the keys and the screenshot")
+    parser.add_argument("--size", default="1280x740", help="window size WxH (the screen is 1366x768)")
+    parser.add_argument("--camera", help="start on this camera instead of --video (99: none, the no-camera state)")
     parser.add_argument("--home", type=Path, help="HOME (and XDG folders) for the app: a clean user")
     args = parser.parse_args()
 
-    xvfb = subprocess.Popen(["Xvfb", args.display, "-screen", "0", "1280x760x24", "-nolisten", "tcp"])
+    xvfb = subprocess.Popen(["Xvfb", args.display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
     env = dict(os.environ, DISPLAY=args.display, SDL_AUDIODRIVER=os.environ.get("SDL_AUDIODRIVER", "dummy"))
     env.pop("QT_QPA_PLATFORM", None)
     if args.home:
@@ -37,14 +39,15 @@ def main() -> int:
                    XDG_DATA_HOME=str(args.home / "data"), XDG_CACHE_HOME=str(args.home / "cache"))
     try:
         time.sleep(1.0)
-        app = subprocess.Popen([sys.executable, "-m", "emotune", "--video", str(args.video)], env=env,
+        source = ["--camera", args.camera] if args.camera else ["--video", str(args.video)]
+        app = subprocess.Popen([sys.executable, "-m", "emotune", *source], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         time.sleep(args.wait)
         if app.poll() is not None:
             print(app.stdout.read())
             raise SystemExit(f"emotune exited early with {app.returncode}")
         subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowfocus", "--sync"], env=env, check=False)
-        subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowsize", "1280", "740", "windowmove", "0", "0"],
+        subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowsize", *args.size.split("x"), "windowmove", "0", "0"],
                        env=env, check=False)
         time.sleep(1.5)
         for key in args.keys:

@@ -295,13 +295,22 @@ class MprisService:
     def changed(self) -> None:
         """Something changed now (our own method): compare without waiting for the poll."""
         if self._loop is not None and self._poke is not None:
-            self._loop.call_soon_threadsafe(self._poke.set)
+            try:
+                self._loop.call_soon_threadsafe(self._poke.set)
+            except RuntimeError:  # stopped
+                pass
 
     def stop(self) -> None:
+        """Release the name and end the thread; safe when it never started or already failed."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return
         if self._loop is not None and self._stop_event is not None:
-            self._loop.call_soon_threadsafe(self._stop_event.set)
-        if self._thread is not None:
-            self._thread.join(5)
+            try:
+                self._loop.call_soon_threadsafe(self._stop_event.set)
+            except RuntimeError:  # the loop closed meanwhile: nothing left to stop
+                pass
+        thread.join(5)
 
     _stop_event: asyncio.Event | None = None
 

@@ -11,7 +11,7 @@ from typing import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QRegion
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -43,10 +43,24 @@ class CameraView(QWidget):
         self.setAttribute(Qt.WA_OpaquePaintEvent)  # every pixel is painted here: no erase first
         self._box_pen = QPen(_GREEN, 3)  # made once: the paint runs 30 times a second
         self._label_font = QFont(self.font().family(), 12, QFont.Bold)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        # As tall as the picture is for its width (no dark bars above and below it): the
+        # camera's shape once a frame has come, 4:3 (a webcam's) until then.
+        self._aspect = 3 / 4
+        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._pull)
         self.timer.start(int(1000 / max(1.0, min(fps, 60.0))))
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return max(self.minimumHeight(), min(self.maximumHeight(), round(width * self._aspect)))
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(480, round(480 * self._aspect))
 
     def set_enabled(self, enabled: bool) -> None:
         """Turn the preview on or off (a listener who does not want to watch their face)."""
@@ -66,6 +80,9 @@ class CameraView(QWidget):
         # Scale to the size drawn here, with OpenCV on the small result, instead of letting
         # the painter scale the full frame 30 times a second.
         height, width = frame.image.shape[:2]
+        if abs(height / width - self._aspect) > 0.01:  # the camera's own shape: relayout once
+            self._aspect = height / width
+            self.updateGeometry()
         scale = min(self.width() / width, self.height() / height, 1.0)
         image = frame.image
         if scale < 0.98:

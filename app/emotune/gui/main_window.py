@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from emotune.gui.bridge import SessionBridge
 from emotune.gui.camera_view import CameraView
@@ -25,6 +25,12 @@ from emotune.music.events import PlaybackNote, TrackFailed
 from emotune.session import CalibrationEvent, FrameAnalysed, MoodEvent, Session, SessionEnded, Status
 
 log = logging.getLogger("emotune")
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in one full stop (or its own ? or !)."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def why_text(event: FrameAnalysed, pinned: str | None) -> str:
@@ -85,23 +91,45 @@ class MainWindow(QMainWindow):
         self.calibration_bar_timer.setSingleShot(True)
         self.calibration_bar_timer.timeout.connect(self.calibration_bar.hide)
 
-        left = QVBoxLayout()
-        left.addWidget(self.banner)
-        left.addWidget(self.calibration_bar)
-        left.addWidget(self.camera, 1)
-        right = QVBoxLayout()
-        right.addWidget(self.mood_label)
-        right.addWidget(self.why_label)
-        right.addWidget(self.bars)
-        right.addSpacing(12)
-        right.addWidget(QLabel("Mood over the last 2 minutes:"))
-        right.addWidget(self.timeline)
-        right.addStretch(1)
-        right.addWidget(self.panel)
+        # Layout: problems and calibration news on top; now playing and the mood buttons
+        # (what a listener of a music player looks for first); below, the camera as a
+        # smaller panel that can be hidden, beside what the face says and why.
+        self.camera.setMaximumSize(560, 420)
+        self.preview_button = QPushButton("Hide preview")
+        self.preview_button.setFocusPolicy(Qt.NoFocus)
+        self.preview_button.setToolTip("Show or hide your camera picture (the mood still follows your face)")
+        self.preview_button.clicked.connect(lambda: self._set_preview(not self.camera.preview_on))
+        self.empty_camera = QLabel("")
+        self.empty_camera.setWordWrap(True)
+        self.empty_camera.setAlignment(Qt.AlignCenter)
+        self.empty_camera.setStyleSheet("background: #f0f2f5; color: #334; padding: 18px; font-size: 11pt;")
+        self.empty_camera.hide()
+        camera_box = QVBoxLayout()
+        camera_box.addWidget(self.camera)
+        camera_box.addWidget(self.empty_camera, 1)
+        camera_box.addWidget(self.preview_button, 0, Qt.AlignLeft)
+        camera_box.addStretch(1)
+        self._camera_box = camera_box
+        face = QVBoxLayout()
+        face.addWidget(self.mood_label)
+        face.addWidget(self.why_label)
+        face.addWidget(self.bars)
+        face.addSpacing(8)
+        self.timeline_label = QLabel("Mood over the last 2 minutes:")
+        face.addWidget(self.timeline_label)
+        face.addWidget(self.timeline, 1)
+        lower = QHBoxLayout()
+        lower.addLayout(camera_box, 5)
+        lower.addSpacing(12)
+        lower.addLayout(face, 4)
+        self._lower = lower
         central = QWidget()
-        row = QHBoxLayout(central)
-        row.addLayout(left, 3)
-        row.addLayout(right, 2)
+        column = QVBoxLayout(central)
+        column.addWidget(self.banner)
+        column.addWidget(self.calibration_bar)
+        column.addWidget(self.panel)
+        column.addSpacing(8)
+        column.addLayout(lower, 1)
         self.setCentralWidget(central)
         self.status = self.statusBar()
         # Rates live in their own corner, so they never overwrite a warning in the message area.
@@ -146,12 +174,24 @@ class MainWindow(QMainWindow):
         self.rate_timer.start(2000)
 
         if source_problem:
-            self.show_banner(f"{source_problem}. Emotune works as a plain mood player: pick a mood on the right.")
+            self.show_banner(f"{_sentence(source_problem)} Emotune works as a plain mood player: pick a mood above.")
             self.camera.message = "no camera"
-            self.mood_label.setText("Mood: —  (no camera: pick one)")
+            self.mood_label.setText("Mood: —  (no camera: pick one above)")
+            self.camera.hide()
+            self.preview_button.hide()
+            self.empty_camera.setText(
+                "No camera\n\nPick a mood with the buttons above and Emotune plays it.\n"
+                "Connect a camera, or set a phone camera in Settings (Ctrl+,), and start Emotune again.")
+            self.empty_camera.show()
+            # no face to read: no empty bars and timeline, the space goes to what to do next
+            for widget in (self.bars, self.why_label, self.timeline, self.timeline_label, self.mood_label):
+                widget.hide()
+            self._camera_box.takeAt(self._camera_box.count() - 1)  # the card takes the room
+            self._lower.setStretch(2, 0)
+            self.panel.artist.setText("Pick a mood above to start the music")
         if settings_problem:
             self.show_banner(f"{settings_problem}. Fix it in Settings (Ctrl+,) or in the file.", "settings")
-        self.camera.set_enabled(session.settings.show_preview)
+        self._set_preview(session.settings.show_preview)
         self.status.showMessage("loading the emotion model…")
         self._restore_geometry()
         self.restore_state()
@@ -185,6 +225,11 @@ class MainWindow(QMainWindow):
 
     def _on_note(self, note: PlaybackNote) -> None:
         self._message(note.message, warning=note.kind in ("empty_playlist", "all_failed", "no_device", "bad_entries"))
+        if note.kind in ("empty_playlist", "all_failed") and self.session.controller.player.track is None:
+            # the empty state says what to do next
+            self.panel.title.setText(f"No music for {note.mood or 'this mood'} yet")
+            self.panel.artist.setText("Add folders in Settings (Ctrl+,) or let Emotune sort your music: "
+                                      "Music library (Ctrl+L)")
         if note.kind == "no_device":
             self.show_banner(f"{note.message}: no sound will be heard. Check the sound settings and restart Emotune.",
                              "audio")
@@ -193,7 +238,7 @@ class MainWindow(QMainWindow):
     def _on_status(self, status: Status) -> None:
         self._message(status.message, warning=status.kind == "error")
         if status.kind == "warning" and self.session.source is not None:
-            self.show_banner(f"{status.message}. The music goes on; pick a mood on the right meanwhile.")
+            self.show_banner(f"{_sentence(status.message)} The music goes on; pick a mood above meanwhile.")
         elif status.kind == "recovered":
             self.hide_banner()
 
@@ -283,8 +328,16 @@ class MainWindow(QMainWindow):
 
     # -- user actions ----------------------------------------------------------------------------
     def _open_mood_menu(self) -> None:
-        self.panel.mood.setFocus()
-        self.panel.mood.showPopup()
+        """M: the moods as a menu under the mood buttons, for the keyboard."""
+        from PySide6.QtWidgets import QMenu  # noqa: PLC0415
+
+        menu = QMenu(self)
+        for i in range(self.panel.mood.count()):
+            key = self.panel.mood.itemData(i)
+            menu.addAction(self.panel.mood.itemText(i), lambda k=key: self.panel._choose_mood(k))
+        anchor = self.panel.mood_buttons["auto"]
+        menu.popup(anchor.mapToGlobal(anchor.rect().bottomLeft()))
+        self.mood_menu = menu
 
     def open_settings(self) -> SettingsDialog:
         from emotune.vision.sources import list_cameras  # noqa: PLC0415
@@ -307,9 +360,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _set_preview(self, on: bool) -> None:
+        self.camera.set_enabled(on)
+        self.preview_button.setText("Hide preview" if on else "Show preview")
+
     def _apply(self, settings) -> None:
         self.session.apply_settings(settings)
-        self.camera.set_enabled(settings.show_preview)
+        self._set_preview(settings.show_preview)
 
     # -- window state --------------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QSlider, QStyle,
+                               QVBoxLayout, QWidget)
 
 from emotune.emotions import MOODS
+from emotune.gui.widgets import MOOD_COLOURS
 from emotune.music.controller import AUTO, MusicController
 from emotune.music.events import TrackStarted
 from emotune.music.player import PLAYING
@@ -60,32 +61,71 @@ class PlayerPanel(QWidget):
         self.volume.setToolTip("Volume")
         self.volume.valueChanged.connect(lambda v: self.player.set_volume(v / 100))
 
+        # The mood chooser, always in view: Auto and the five moods as one row of buttons
+        # (a segmented control). ``mood`` is the same choice as a drop-down for the M key.
         self.mood = QComboBox()
         self.mood.addItem("Auto (follow my face)", AUTO)
         for mood in MOODS:
             self.mood.addItem(f"Pin: {mood}", mood)
         self.mood.setToolTip("Auto lets your face choose; a mood pins it (M)")
         self.mood.activated.connect(lambda i: self._choose_mood(self.mood.itemData(i)))
+        self.mood.hide()
+        self.mood_buttons: dict[str, QPushButton] = {}
+        self.mood_group = QButtonGroup(self)
+        self.mood_group.setExclusive(True)
+        mood_row = QHBoxLayout()
+        mood_row.setSpacing(0)
+        mood_row.addWidget(QLabel("Mood  "))
+        for key in (AUTO, *MOODS):
+            button = QPushButton("Auto" if key == AUTO else key)
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.NoFocus)
+            colour = MOOD_COLOURS.get(key, "#5b6270")
+            button.setStyleSheet(
+                "QPushButton { padding: 5px 12px; border: 1px solid #9aa; background: #f4f5f7; }"
+                f"QPushButton:checked {{ background: {colour}; color: white; font-weight: bold; border-color: {colour}; }}")
+            button.setToolTip("Let your face choose the mood" if key == AUTO else f"Pin the {key} mood")
+            button.clicked.connect(lambda _=False, k=key: self._choose_mood(k))
+            self.mood_group.addButton(button)
+            self.mood_buttons[key] = button
+            mood_row.addWidget(button)
+        mood_row.addStretch(1)
         self.mode = QLabel("Auto")
+        self.mode.hide()
+        self.mood_buttons[AUTO].setChecked(True)
 
-        buttons = QHBoxLayout()
+        # Now playing first and large: a mood-coloured stripe, title, artist, progress, controls
+        self.stripe = QFrame()
+        self.stripe.setFixedWidth(8)
+        self.stripe.setStyleSheet("background: #888;")
+        self.title.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        self.artist.setStyleSheet("font-size: 11pt; color: #445;")
+        controls = QHBoxLayout()
         for w in (self.prev_button, self.play_button, self.next_button):
-            buttons.addWidget(w)
-        buttons.addWidget(QLabel("Vol"))
-        buttons.addWidget(self.volume)
-        buttons.addStretch(1)
-        buttons.addWidget(QLabel("Mood:"))
-        buttons.addWidget(self.mood)
+            w.setMinimumSize(44, 32)
+            controls.addWidget(w)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel("Volume"))
+        controls.addWidget(self.volume)
+        controls.addSpacing(12)
+        controls.addWidget(self.songs, 1)
+        progress = QHBoxLayout()
+        progress.addWidget(self.seek, 1)
+        progress.addWidget(self.position)
+        text = QVBoxLayout()
+        text.addWidget(self.title)
+        text.addWidget(self.artist)
+        text.addLayout(progress)
+        text.addLayout(controls)
+        now = QHBoxLayout()
+        now.addWidget(self.stripe)
+        now.addLayout(text, 1)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.artist)
-        row = QHBoxLayout()
-        row.addWidget(self.seek, 1)
-        row.addWidget(self.position)
-        layout.addLayout(row)
-        layout.addWidget(self.songs)
-        layout.addLayout(buttons)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(now)
+        layout.addSpacing(6)
+        layout.addLayout(mood_row)
 
         self._shows_pause: bool | None = None
         self.timer = QTimer(self)
@@ -120,6 +160,7 @@ class PlayerPanel(QWidget):
             self.songs.addItems([f"{i + 1}. {t.label}" for i, t in enumerate(tracks)])
             self.songs.setProperty("mood", event.mood)
         self.songs.setCurrentIndex(event.index)
+        self.show_mode()
         self.refresh_position()
 
     def show_mode(self) -> None:
@@ -131,6 +172,9 @@ class PlayerPanel(QWidget):
         self.mode.setText(f"Pinned: {pinned}" if pinned else "Auto")
         index = self.mood.findData(pinned or AUTO)
         self.mood.setCurrentIndex(index)
+        self.mood_buttons[pinned or AUTO].setChecked(True)
+        colour = MOOD_COLOURS.get(playing or wanted or "", "#888")
+        self.stripe.setStyleSheet(f"background: {colour};")
 
     def refresh_position(self) -> None:
         track = self.player.track
