@@ -44,7 +44,6 @@ def main() -> int:
     for name, data in sets.items():
         results[name] = {
             "ours (ONNX)": run("--data", *data),
-            "ours (TensorFlow)": run("--data", *data, "--engine", "tensorflow"),
             "mini-Xception": run("--data", *data, "--baseline", baseline),
         }
     print("| set | model | accuracy | " + " | ".join(LABELS) + " |")

@@ -1,9 +1,9 @@
 """``emotune bench``: our pipeline versus a plain ``DeepFace.analyze`` loop, same frames, one run.
 
-DeepFace fixes its engine per process, and ours runs on ONNX while the plain loop a user
-would write runs on TensorFlow; so each side runs in a child process of its own (this
-module with ``--worker``), on the same decoded frames, and reports frames per second, its
-labels per frame and its peak memory. The parent prints both, their ratio, and how often
+Both sides run the same shipped network on DeepFace's ONNX engine (TensorFlow is no longer
+part of the app), each in a child process of its own (this module with ``--worker``) so
+that neither inherits the other's caches, on the same decoded frames, and each reports
+frames per second, its labels per frame and its peak memory. The parent prints both, their ratio, and how often
 the two agree on the dominant expression where both found a face.
 """
 
@@ -44,11 +44,11 @@ def worker(side: str, video: Path, limit: int | None) -> dict:
     from emotune.vision.engine import select_engine  # noqa: PLC0415
 
     settings = Settings()
-    # ours: the app's default engine and fast path; plain: DeepFace.analyze on TensorFlow with
-    # the opencv detector, the loop a user would write (EmotionAnalyzer's "plain" method is
-    # exactly that call, with no face as None and the largest face when there are several)
+    # ours: the app's fast path; plain: DeepFace.analyze with the opencv detector, the loop a
+    # user would write (EmotionAnalyzer's "plain" method is exactly that call, with no face
+    # as None and the largest face when there are several); both on the ONNX engine
     engine, detector, method = ((settings.engine, settings.detector, settings.method) if side == "ours"
-                                else ("tensorflow", "opencv", "plain"))
+                                else ("onnx", "opencv", "plain"))
     select_engine(engine)
     model_store.prepare(engine)
     analyzer = EmotionAnalyzer(detector, method)

@@ -30,7 +30,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--linger", type=float, default=0.0, help="headless: keep playing N s after the video ends")
     p.add_argument("--calibrate", type=float, default=0.0, metavar="SECONDS",
                    help="headless: take the first SECONDS of the video as the relaxed face (kept in memory only)")
-    p.add_argument("--engine", choices=["onnx", "tensorflow"], help="DeepFace engine (default: settings, onnx)")
+    p.add_argument("--engine", choices=["onnx"], help="DeepFace engine (onnx; TensorFlow was retired)")
     p.add_argument("--detector", help="DeepFace face detector backend (default: opencv)")
     p.add_argument("--analysis-fps", type=float, help="analysed frames per second; 0 = every frame")
     p.add_argument("--settings", type=Path, help="settings file (default: in the user config dir)")
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--video", type=Path, help="a video (or a folder of them) to score with --timeline")
     e.add_argument("--timeline", type=Path, help="its start_s,end_s,expression CSV (or a folder: NAME.csv per NAME.mp4)")
     e.add_argument("--weights", type=Path, help=".h5 or .onnx (default: the shipped weights)")
-    e.add_argument("--engine", choices=["onnx", "tensorflow"], default="onnx")
+    e.add_argument("--engine", choices=["onnx"], default="onnx")
     e.add_argument("--split", choices=["all", "val"], default="all", help="val: the training's held-out faces")
     e.add_argument("--val-fraction", type=float, default=0.1)
     e.add_argument("--seed", type=int, default=1)
@@ -278,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 train(options, resume=args.resume, new_epochs=args.epochs if args.resume else None)
             except TrainingError as exc:
+                return _fail(str(exc), EXIT_INPUT)
+            except ImportError as exc:  # the app's install has no TensorFlow: say how to get it
                 return _fail(str(exc), EXIT_INPUT)
             return 0
         if args.command == "evaluate" and (args.video or args.timeline):

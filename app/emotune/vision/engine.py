@@ -11,7 +11,10 @@ import os
 import sys
 from types import ModuleType
 
-ENGINES: tuple[str, ...] = ("onnx", "tensorflow")
+#: DeepFace runs Emotune's network on its ONNX engine only: the network is not DeepFace's
+#: 2017 architecture, which DeepFace's TensorFlow engine would build and fill from an .h5.
+#: TensorFlow is needed to *train* it (the ``train`` extra), never to run the app.
+ENGINES: tuple[str, ...] = ("onnx",)
 DEFAULT_ENGINE = "onnx"
 
 _ENV = "DEEPFACE_BACKEND_ENGINE"
@@ -23,10 +26,11 @@ class EngineError(RuntimeError):
 
 def select_engine(engine: str = DEFAULT_ENGINE) -> None:
     """Choose DeepFace's engine for this process; must run before deepface is imported."""
+    if engine == "tensorflow":
+        raise EngineError('the TensorFlow engine was retired: Emotune\'s emotion network runs on DeepFace\'s '
+                          'ONNX engine (engine = "onnx")')
     if engine not in ENGINES:
         raise EngineError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    if engine == "tensorflow" and os.environ.get("EMOTUNE_FROZEN"):
-        raise EngineError('the installed Emotune runs DeepFace on ONNX only (no TensorFlow inside); set engine = "onnx"')
     backend_utils = sys.modules.get("deepface.commons.backend_utils")
     chosen = getattr(backend_utils, "_backend_engine", None)  # None until DeepFace first asks
     if chosen is not None and chosen != engine:

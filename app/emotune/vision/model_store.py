@@ -20,7 +20,6 @@ from emotune.resources import assets_dir
 
 WEIGHT_FILES = {
     "onnx": "facial_expression_model_weights.onnx",
-    "tensorflow": "facial_expression_model_weights.h5",
 }
 CHECKSUMS = "SHA256SUMS"
 
