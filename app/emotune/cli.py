@@ -122,8 +122,13 @@ def _library(args: argparse.Namespace) -> int:
                   f"{report.unchanged} unchanged, {report.removed} removed, {report.failed} unreadable "
                   f"in {report.seconds:.1f} s")
             print("moods: " + ", ".join(f"{m} {n}" for m, n in sorted(db.counts().items())))
-            if args.json:
-                print(json.dumps({**report.as_dict(), "moods": db.counts()}))
+            if args.json:  # one line per track under the folders scanned, then the summary
+                roots = [str(Path(f).expanduser().resolve()) for f in folders]
+                for r in db.tracks(include_excluded=True):
+                    if any(r["path"].startswith(root.rstrip("/") + "/") for root in roots):
+                        print(json.dumps({k: r[k] for k in ("path", "mood", "arousal", "valence", "confidence",
+                                                             "source", "excluded", "error")}))
+                print(json.dumps({"summary": {**report.as_dict(), "moods": db.counts()}}))
         elif args.library_command == "list":
             rows = db.tracks(args.mood, args.search)
             for r in rows:

@@ -50,6 +50,9 @@ class Settings:
     fade_seconds: float = 2.0
     volume: float = 0.8
     shuffle: bool = False
+    #: "match": a sad face, sad music; "lift": start with matching music, then step toward
+    #: calmer or happier songs of the library (music/planner.py)
+    strategy: str = "match"
     pause_when_away: bool = False
     away_seconds: float = 10.0
     mood_map: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MOOD_MAP))
@@ -143,6 +146,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "fade_seconds": _number(0, 10, "the fade length"),
     "volume": _number(0, 1, "the volume"),
     "shuffle": _boolean,
+    "strategy": _choice(("match", "lift")),
     "pause_when_away": _boolean,
     "away_seconds": _number(1, 600, "the away time"),
     "mood_map": _mood_map,

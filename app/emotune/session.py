@@ -21,7 +21,7 @@ from emotune.config import Settings
 from emotune.emotions import MOODS
 from emotune.mood import MoodChange, MoodTracker
 from emotune.music.backends import open_backend
-from emotune.music import catalog
+from emotune.music import catalog, planner
 from emotune.music.controller import MusicController
 from emotune.music.events import PlaybackNote, TrackStarted
 from emotune.music.library import Library, default_sources
@@ -139,13 +139,14 @@ class Session:
         self._playlists_dir = playlists_dir or demo_playlists_dir()
         self.library_path = library_path
         self.library = Library(self._sources(settings), settings.shuffle,
-                               catalog=(lambda mood: catalog.mood_paths(library_path, mood)) if library_path else None,
+                               catalog=self._library_tracks if library_path else None,
                                demo_dir=self._playlists_dir)
         backend, problem = open_backend(audio)
         self.player = Player(backend, volume=settings.volume)
         self.controller = MusicController(self.library, self.player, settings.fade_seconds,
                                           settings.pause_when_away, settings.away_seconds,
                                           listener=self._on_music_event)
+        self.controller.strategy = settings.strategy
         if problem:
             self._emit(PlaybackNote("no_device", problem))
         self.latest: Reading | None = None
@@ -207,7 +208,23 @@ class Session:
         self.controller.pause_when_away, self.controller.away_after = settings.pause_when_away, settings.away_seconds
         self.library.sources = self._sources(settings)
         self.library.shuffle = settings.shuffle
+        self.controller.strategy = settings.strategy
         self.library.rescan()
+
+    #: How many songs a lift takes to get from the listener's mood to its target.
+    LIFT_STEPS = 8
+
+    def _library_tracks(self, mood: str) -> list[Path]:
+        """The library's songs for ``mood``: its own (match), or with ``strategy = "lift"`` a
+        path from the mood toward a calmer or happier place drawn from the whole library."""
+        assert self.library_path is not None
+        if self.settings.strategy != "lift":
+            return catalog.mood_paths(self.library_path, mood)
+        candidates = [
+            planner.Point(path, *(planner.MOOD_POINTS[m] if a is None or v is None else (a, v)))
+            for path, m, a, v in catalog.points(self.library_path)
+        ]
+        return [p.key for p in planner.plan(mood, candidates, "lift", self.LIFT_STEPS)]
 
     def calibrate(self, seconds: float = 5.0) -> None:
         """Take the next ``seconds`` of readings as the listener's relaxed face."""

@@ -20,7 +20,12 @@ def test_scan_list_correct_and_exclude(shared, tmp_path):
     db = tmp_path / "lib.sqlite3"
     scan = run("--db", db, "scan", music, "--json")
     assert scan.returncode == 0, scan.stderr
-    result = json.loads(scan.stdout.splitlines()[-1])
+    lines = [json.loads(line) for line in scan.stdout.splitlines() if line.startswith("{")]
+    result = lines[-1]["summary"]
+    tracks = lines[:-1]
+    assert len(tracks) == 2 and {t["source"] for t in tracks} == {"analysis"}
+    for track in tracks:
+        assert track["mood"] and 0 <= track["arousal"] <= 1 and 0 <= track["valence"] <= 1 and track["confidence"]
     assert result["added"] == 2 and sum(result["moods"].values()) == 2
     assert "unsorted" not in result["moods"]  # untagged: a mood from the sound
     fixed = run("--db", db, "set-mood", music / "kevin-macleod-vibe-ace.ogg", "energetic")
@@ -28,7 +33,7 @@ def test_scan_list_correct_and_exclude(shared, tmp_path):
     listed = run("--db", db, "list", "--mood", "energetic")
     assert "listener" in listed.stdout and listed.stdout.count("\n") == 1
     assert run("--db", db, "exclude", music / "raylib-country_emegeme.mp3").returncode == 0
-    again = json.loads(run("--db", db, "scan", music, "--json").stdout.splitlines()[-1])
+    again = json.loads(run("--db", db, "scan", music, "--json").stdout.splitlines()[-1])["summary"]
     assert again["unchanged"] == 2 and sum(again["moods"].values()) == 1 and again["moods"]["energetic"] == 1
     bad = run("--db", db, "scan", tmp_path / "nowhere")
     assert bad.returncode == 2 and "not a folder" in bad.stderr

@@ -186,3 +186,34 @@ def test_untagged_tracks_get_a_mood_from_their_sound(music, tmp_path):
     assert rows["country.mp3"]["source"] == "tag"  # a tag is taken first, not analysed
     assert rows["country.mp3"]["features"] is None
     assert "not readable audio" in rows["broken.mp3"]["error"] and rows["broken.mp3"]["mood"] is None
+
+
+def test_lift_plays_a_path_from_the_mood_toward_calm_through_the_library(music, tmp_path):
+    import sqlite3
+
+    from emotune.config import Settings
+    from emotune.music.planner import LIFT_TARGET, MOOD_POINTS
+    from emotune.session import Session
+
+    db_path = tmp_path / "lib.sqlite3"
+    db = Catalog(db_path, analyse=False)
+    db.scan([music])
+    db.close()
+    known = {"country.mp3": ("sad", 0.22, 0.18), "target.flac": ("sad", 0.24, 0.4),
+             "fairy.ogg": ("calm", 0.26, 0.68), "trumpet.ogg": ("tense", 0.9, 0.1)}
+    with sqlite3.connect(db_path) as raw:
+        for name, (mood, a, v) in known.items():
+            raw.execute("UPDATE tracks SET mood=?, arousal=?, valence=?, source='analysis' WHERE path LIKE ?",
+                        (mood, a, v, f"%/{name}"))
+    lift = Session(Settings(strategy="lift"), None, lambda event: None, library_path=db_path)
+    match = Session(Settings(), None, lambda event: None, library_path=db_path)
+    try:
+        lifted = [t.path.name for t in lift.library.playlist("sad").tracks]
+        assert lifted == ["country.mp3", "target.flac", "fairy.ogg"]  # sad, less sad, calm
+        assert "trumpet.ogg" not in lifted  # farther from calm than where it started: never
+        matched = sorted(t.path.name for t in match.library.playlist("sad").tracks)
+        assert matched == ["country.mp3", "target.flac"]
+        assert MOOD_POINTS["sad"] != LIFT_TARGET["sad"]
+    finally:
+        lift.stop()
+        match.stop()

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QWidget)
 
 from emotune.emotions import MOODS
-from emotune.music.catalog import Catalog, CatalogError, ScanReport
+from emotune.music.catalog import Catalog, CatalogError, ScanReport, count_audio_files
 
 COLUMNS = ("Title", "Artist", "Album", "Mood", "From")
 
 
 class _ScanSignals(QObject):
-    progress = Signal(int, str)
+    progress = Signal(int, str, int, float)  # seen, file name, total, seconds so far
     finished = Signal(object)  # ScanReport or an error message (str)
 
 
@@ -119,6 +119,7 @@ class LibraryDialog(QDialog):
         self._cancel.clear()
         self.scan_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)
         self.progress.show()
         self.message.setText("scanning… (files are only read, never changed)")
         self._thread = threading.Thread(target=self._scan, args=(roots,), name="library-scan", daemon=True)
@@ -126,12 +127,14 @@ class LibraryDialog(QDialog):
 
     def _scan(self, roots: list[Path]) -> None:
         last = [0.0]
+        started = time.monotonic()
+        total = count_audio_files(roots)
 
         def progress(seen: int, path: Path) -> None:
             now = time.monotonic()
             if now - last[0] >= 0.2:
                 last[0] = now
-                self.signals.progress.emit(seen, path.name)
+                self.signals.progress.emit(seen, path.name, total, now - started)
 
         try:
             db = Catalog(self.db_path)
@@ -143,8 +146,15 @@ class LibraryDialog(QDialog):
             result = str(exc)
         self.signals.finished.emit(result)
 
-    def _on_progress(self, seen: int, name: str) -> None:
-        self.message.setText(f"scanning… {seen} files ({name})")
+    def _on_progress(self, seen: int, name: str, total: int, seconds: float) -> None:
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(seen)
+        left = ""
+        if 0 < seen < total and seconds > 2:
+            remaining = (total - seen) * seconds / seen
+            left = f", about {remaining / 60:.0f} min left" if remaining >= 90 else f", about {remaining:.0f} s left"
+        self.message.setText(f"scanning… {seen} of {total} files{left} ({name})")
 
     def _on_finished(self, result: object) -> None:
         self.scan_button.setEnabled(True)

@@ -153,7 +153,8 @@ class PlayerPanel(QWidget):
     # -- updates from the session -----------------------------------------------------------
     def show_track(self, event: TrackStarted) -> None:
         self.title.setText(event.track.title)
-        self.artist.setText(f"{event.track.artist or 'unknown artist'} · {event.mood} playlist")
+        lift = " · lift: toward calmer, happier songs" if self.controller.strategy == "lift" else ""
+        self.artist.setText(f"{event.track.artist or 'unknown artist'} · {event.mood} playlist{lift}")
         tracks = self.player.playlist.tracks
         if self.songs.count() != len(tracks) or self.songs.property("mood") != event.mood:
             self.songs.clear()

@@ -51,6 +51,10 @@ class SettingsDialog(QDialog):
         self.steady_fps = _spin(settings.steady_fps, -100, 1000, 0.5, " /s")
         self.show_preview = QCheckBox("Show the camera preview")
         self.show_preview.setChecked(settings.show_preview)
+        self.strategy = QComboBox()
+        self.strategy.addItem("Match: music like my mood", "match")
+        self.strategy.addItem("Lift: start with my mood, then step toward calmer, happier songs", "lift")
+        self.strategy.setCurrentIndex(self.strategy.findData(settings.strategy))
         self.close_to_tray = QCheckBox("Closing the window keeps the music playing in the tray")
         self.close_to_tray.setChecked(settings.close_to_tray)
         self.window = _spin(settings.window_seconds, -100, 1000, 0.5, " s")
@@ -78,6 +82,7 @@ class SettingsDialog(QDialog):
         form.addRow("…while the mood holds (0: same)", self.steady_fps)
         form.addRow(self.show_preview)
         form.addRow(self.close_to_tray)
+        form.addRow("Music for a mood", self.strategy)
         form.addRow("Smoothing window", self.window)
         form.addRow("Confidence threshold", self.confidence)
         form.addRow("Fade length", self.fade)
@@ -145,6 +150,7 @@ class SettingsDialog(QDialog):
             steady_fps=self.steady_fps.value(),
             show_preview=self.show_preview.isChecked(),
             close_to_tray=self.close_to_tray.isChecked(),
+            strategy=self.strategy.currentData(),
             window_seconds=self.window.value(),
             min_confidence=self.confidence.value(),
             fade_seconds=self.fade.value(),

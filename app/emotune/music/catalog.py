@@ -362,6 +362,25 @@ def mood_paths(path: Path, mood: str) -> list[Path]:
     return [Path(r[0]) for r in rows]
 
 
+def points(path: Path) -> list[tuple[Path, str, float | None, float | None]]:
+    """Every playable track of the library with its mood, arousal and valence (None where
+    it was not analysed), for the lift planner; [] if there is no library yet."""
+    if not path.is_file():
+        return []
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = db.execute("SELECT path, mood, arousal, valence FROM tracks WHERE mood IS NOT NULL AND excluded=0 "
+                          "AND error IS NULL ORDER BY path").fetchall()
+    finally:
+        db.close()
+    return [(Path(r[0]), r[1], r[2], r[3]) for r in rows]
+
+
+def count_audio_files(roots: Iterable[Path]) -> int:
+    """How many files a scan of ``roots`` will look at (a walk without reading: for the ETA)."""
+    return sum(1 for root in roots if Path(root).is_dir() for _ in _audio_files(Path(root).expanduser()))
+
+
 def _audio_files(root: Path) -> Iterator[Path]:
     """Audio files under ``root``, sorted, unreadable folders skipped (not an error)."""
     for folder, dirs, files in os.walk(root, onerror=lambda _: None):

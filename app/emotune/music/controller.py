@@ -46,6 +46,7 @@ class MusicController:
     ) -> None:
         self.library = library
         self.player = player
+        self.strategy = "match"  # how the session orders a mood's songs (shown by the window)
         self.fade = fade
         self.pause_when_away = pause_when_away
         self.away_after = away_after
