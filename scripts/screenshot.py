@@ -24,7 +24,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("assets/screenshots/main-window.png"))
     parser.add_argument("--wait", type=float, default=12.0, help="seconds between launch and screenshot")
     parser.add_argument("--display", default=":97")
-    parser.add_argument("--keys", nargs="*", default=[], help="keys to press before the screenshot (xdotool names)")
+    parser.add_argument("--keys", nargs="*", default=[],
+                        help="keys to press before the screenshot (xdotool names), or click:X,Y")
     parser.add_argument("--after-keys", type=float, default=2.0, help="seconds between the keys and the screenshot")
     parser.add_argument("--size", default="1280x740", help="window size WxH (the screen is 1366x768)")
     parser.add_argument("--camera", help="start on this camera instead of --video (99: none, the no-camera state)")
@@ -50,12 +51,22 @@ def main() -> int:
         subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowsize", *args.size.split("x"), "windowmove", "0", "0"],
                        env=env, check=False)
         time.sleep(1.5)
-        for key in args.keys:
-            subprocess.run(["xdotool", "key", key], env=env, check=False)
+        for key in args.keys:  # a key name, or click:X,Y (screen pixels)
+            if key.startswith("click:"):
+                x, y = key.removeprefix("click:").split(",")
+                subprocess.run(["xdotool", "mousemove", x, y, "click", "1"], env=env, check=False)
+            else:
+                subprocess.run(["xdotool", "key", key], env=env, check=False)
+            time.sleep(0.5)
         if args.keys:
             time.sleep(args.after_keys)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["import", "-window", "root", str(args.out)], env=env, check=True)
+        if args.keys:  # close what the keys opened first (a dialog takes Ctrl+Q for itself)
+            subprocess.run(["xdotool", "key", "Escape"], env=env, check=False)
+            time.sleep(0.5)
+            # Xvfb has no window manager to give the focus back to the main window
+            subprocess.run(["xdotool", "search", "--name", "^Emotune$", "windowfocus", "--sync"], env=env, check=False)
         subprocess.run(["xdotool", "key", "ctrl+q"], env=env, check=False)
         try:
             output, _ = app.communicate(timeout=10)

@@ -52,6 +52,7 @@ class LibraryDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.scan_button = QPushButton("Scan")
         self.scan_button.clicked.connect(self.start_scan)
+        self.scan_button.setDefault(True)  # Enter scans
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self._cancel.set)
