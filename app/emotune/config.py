@@ -41,6 +41,7 @@ class Settings:
     analysis_fps: float = 5.0  # analysed frames a second while the face changes; 0 = every frame
     steady_fps: float = 2.0  # ... and while it holds the mood (0 = always analysis_fps)
     show_preview: bool = True  # draw the camera preview (off: no one watches their own face)
+    notify_mood: bool = False  # a desktop notification when the mood changes the music
     close_to_tray: bool = True  # closing the window keeps the music playing in the tray (where there is one)
     #: how far faces are read relative to the listener's calibration (0 = not at all, 1 = fully)
     calibration_strength: float = 1.0
@@ -139,6 +140,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "steady_fps": _number(0, 60, "the steady analysis rate (0 = always the analysis rate)"),
     "show_preview": _boolean,
     "close_to_tray": _boolean,
+    "notify_mood": _boolean,
     "calibration_strength": _number(0, 1.5, "the calibration strength"),
     "window_seconds": _number(0.5, 30, "the smoothing window"),
     "min_confidence": _below_one,

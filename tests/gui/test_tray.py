@@ -51,3 +51,15 @@ def test_without_a_tray_or_with_the_setting_off_closing_quits(make_window, qtbot
     other = make_window()
     other.close()
     qtbot.waitUntil(lambda: not other.session._thread.is_alive(), timeout=10000)
+
+
+def test_an_optional_notification_when_the_mood_changes_the_music(make_window, qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(Tray, "notify_mood", lambda self, mood, emotion, playlist: shown.append(mood) or True)
+    quiet = make_window()  # off by default
+    qtbot.waitUntil(lambda: quiet.session.controller.mood is not None, timeout=30000)
+    assert shown == []
+    loud = make_window(settings=Settings(fade_seconds=0.2, notify_mood=True))
+    monkeypatch.setattr(type(loud), "isActiveWindow", lambda self: False)
+    qtbot.waitUntil(lambda: bool(shown), timeout=30000)  # fer-test: the smile sets a mood
+    assert shown[0] in ("happy", "calm", "sad", "energetic", "tense")

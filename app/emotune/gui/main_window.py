@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
         self.timeline.add(event.change.mood, event.change.emotion)
         self._show_mood()
         self.tray.refresh()
+        if self.session.settings.notify_mood and not self.isActiveWindow():
+            self.tray.notify_mood(event.change.mood, event.change.emotion, event.playlist)
 
     def _show_mood(self) -> None:
         controller = self.session.controller

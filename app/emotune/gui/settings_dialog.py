@@ -55,6 +55,8 @@ class SettingsDialog(QDialog):
         self.strategy.addItem("Match: music like my mood", "match")
         self.strategy.addItem("Lift: start with my mood, then step toward calmer, happier songs", "lift")
         self.strategy.setCurrentIndex(self.strategy.findData(settings.strategy))
+        self.notify_mood = QCheckBox("Tell me (a desktop notification) when my mood changes the music")
+        self.notify_mood.setChecked(settings.notify_mood)
         self.close_to_tray = QCheckBox("Closing the window keeps the music playing in the tray")
         self.close_to_tray.setChecked(settings.close_to_tray)
         self.window = _spin(settings.window_seconds, -100, 1000, 0.5, " s")
@@ -82,6 +84,7 @@ class SettingsDialog(QDialog):
         form.addRow("…while the mood holds (0: same)", self.steady_fps)
         form.addRow(self.show_preview)
         form.addRow(self.close_to_tray)
+        form.addRow(self.notify_mood)
         form.addRow("Music for a mood", self.strategy)
         form.addRow("Smoothing window", self.window)
         form.addRow("Confidence threshold", self.confidence)
@@ -150,6 +153,7 @@ class SettingsDialog(QDialog):
             steady_fps=self.steady_fps.value(),
             show_preview=self.show_preview.isChecked(),
             close_to_tray=self.close_to_tray.isChecked(),
+            notify_mood=self.notify_mood.isChecked(),
             strategy=self.strategy.currentData(),
             window_seconds=self.window.value(),
             min_confidence=self.confidence.value(),

@@ -79,6 +79,14 @@ class Tray(QObject):
         self.icon.setToolTip(f"Emotune: {text}")
         self.pin_actions[controller.pinned or "auto"].setChecked(True)
 
+    def notify_mood(self, mood: str, emotion: str, playlist: str) -> bool:
+        """The optional notification when the mood changes the music; True if shown."""
+        if not self.available():
+            return False
+        self.icon.showMessage(f"Emotune: {mood}", f"Your face reads {emotion}: the {playlist} playlist plays.",
+                              QSystemTrayIcon.MessageIcon.Information, 5000)
+        return True
+
     def hint_once(self, already: bool) -> bool:
         """The one-time message after the first close to the tray; True if shown now."""
         if already or not self.available():
