@@ -57,6 +57,8 @@ class CameraView(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
+        if not self.preview_on:
+            return self.minimumHeight()
         return max(self.minimumHeight(), min(self.maximumHeight(), round(width * self._aspect)))
 
     def sizeHint(self) -> QSize:  # noqa: N802
@@ -67,7 +69,7 @@ class CameraView(QWidget):
         self.preview_on = enabled
         if not enabled:
             self._image = None
-            self.message = "preview off (Settings → Show the camera preview)"
+            self.message = "camera preview hidden: the mood still follows your face"
         self.update()
 
     def _pull(self) -> None:

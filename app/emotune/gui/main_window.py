@@ -275,7 +275,8 @@ class MainWindow(QMainWindow):
         elapsed = time.monotonic() - self._rate_start
         if self.session.analyzer_ready.is_set() and elapsed > 0:
             source = self.session.source
-            camera = f"camera {self.camera.frames_drawn / elapsed:.0f} fps" if source else "no camera"
+            camera = ("no camera" if not source else f"camera {self.camera.frames_drawn / elapsed:.0f} fps"
+                      if self.camera.preview_on else "preview hidden")
             self._rates = f"{camera} · analysis {self.analysed / elapsed:.1f} fps"
             self._show_rates_text()
         self.camera.frames_drawn, self.analysed, self._rate_start = 0, 0, time.monotonic()
@@ -363,8 +364,13 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _set_preview(self, on: bool) -> None:
+        """Hidden, the picture's panel shrinks to a line (no black box to look at)."""
         self.camera.set_enabled(on)
+        self.camera.setMaximumHeight(420 if on else 48)
+        self.camera.setMinimumHeight(180 if on else 48)
         self.preview_button.setText("Hide preview" if on else "Show preview")
+        if hasattr(self, "_lower"):  # the room goes to the face panel while the picture is hidden
+            self._lower.setStretch(0, 5 if on else 2)
 
     def _apply(self, settings) -> None:
         self.session.apply_settings(settings)
