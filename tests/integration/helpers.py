@@ -31,3 +31,19 @@ def emotune(*args: str | Path, env: dict | None = None, timeout: float = 300) ->
     )
     lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     return Run(proc.returncode, lines, proc.stderr)
+
+
+def need_tool(tool: str, purpose: str) -> str:
+    """The path of a system tool a test needs: a failure in CI (``.ci/run`` installs it),
+    a skip on a developer's machine without it."""
+    import shutil
+
+    import pytest
+
+    path = shutil.which(tool)
+    if path is None:
+        message = f"{tool} is needed for {purpose} (apt-get install {tool}; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

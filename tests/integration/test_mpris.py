@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -17,23 +16,19 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import need_tool
+
 NAME, PATH = "org.mpris.MediaPlayer2.emotune", "/org/mpris/MediaPlayer2"
 PLAYER = "org.mpris.MediaPlayer2.Player"
 
 
-def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        message = f"{tool} is needed for the MPRIS test (.ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+def need(tool: str) -> str:
+    return need_tool(tool, "the MPRIS test")
 
 
 @pytest.fixture
 def session_bus(tmp_path):
-    daemon = subprocess.Popen([_need("dbus-daemon"), "--session", "--nofork", "--print-address=1"],
+    daemon = subprocess.Popen([need("dbus-daemon"), "--session", "--nofork", "--print-address=1"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     address = daemon.stdout.readline().strip()
     assert address.startswith("unix:"), address
@@ -52,7 +47,7 @@ def _env(tmp_path: Path, address: str) -> dict[str, str]:
 
 
 def _busctl(env, *args: str):
-    out = subprocess.run([_need("busctl"), "--user", "--json=short", "--", *args], env=env, capture_output=True,
+    out = subprocess.run([need("busctl"), "--user", "--json=short", "--", *args], env=env, capture_output=True,
                          text=True, timeout=20)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)["data"] if out.stdout.strip() else None
@@ -87,7 +82,7 @@ def _watch(address: str, seen: list, stop: threading.Event) -> threading.Thread:
 def test_media_keys_and_desktop_controls_over_a_real_session_bus(shared, tmp_path, session_bus):
     env = _env(tmp_path, session_bus)
     video = shared / "videos" / "fer-test.mp4"
-    app = subprocess.Popen([_need("xvfb-run"), "-a", "-s", "-screen 0 1280x800x24", sys.executable, "-m",
+    app = subprocess.Popen([need("xvfb-run"), "-a", "-s", "-screen 0 1280x800x24", sys.executable, "-m",
                             "emotune", "--video", str(video)], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     log: list[str] = []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,19 +21,15 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import need_tool
+
 TRACED = "connect,sendto,sendmsg,open,openat,creat,mkdir,rename,renameat,renameat2,link,symlink"
 _PATH = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC")
 
 
-def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        message = f"{tool} is needed for the privacy test (apt-get install {tool}; .ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+def need(tool: str) -> str:
+    return need_tool(tool, "the privacy test")
 
 
 def _user_dirs(tmp_path: Path) -> dict[str, str]:
@@ -121,7 +116,7 @@ def _check(trace_file: Path, env: dict[str, str], extra_allowed: list[Path]) -> 
 
 
 def test_a_headless_session_sends_nothing_and_writes_only_its_own_files(shared, tmp_path):
-    strace = _need("strace")
+    strace = need("strace")
     env = {**os.environ, **_user_dirs(tmp_path)}
     trace, out = tmp_path / "trace.txt", tmp_path / "run.jsonl"
     proc = subprocess.run(
@@ -135,8 +130,8 @@ def test_a_headless_session_sends_nothing_and_writes_only_its_own_files(shared, 
 
 
 def test_the_window_sends_nothing_and_writes_only_its_own_files(shared, tmp_path):
-    strace = _need("strace")
-    xvfb_run = _need("xvfb-run")
+    strace = need("strace")
+    xvfb_run = need("xvfb-run")
     import psutil
 
     env = {**os.environ, **_user_dirs(tmp_path)}

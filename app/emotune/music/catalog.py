@@ -351,29 +351,28 @@ def mood_paths(path: Path, mood: str) -> list[Path]:
     from the analysis thread, the window from the GUI thread): SQLite connections do not
     move between threads, and a query on a few thousand rows takes a millisecond.
     """
-    if not path.is_file():
-        return []
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    try:
-        rows = db.execute("SELECT path FROM tracks WHERE mood=? AND excluded=0 AND error IS NULL "
-                          "ORDER BY artist, album, title, path", (mood,)).fetchall()
-    finally:
-        db.close()
+    rows = _read_only(path, "SELECT path FROM tracks WHERE mood=? AND excluded=0 AND error IS NULL "
+                            "ORDER BY artist, album, title, path", (mood,))
     return [Path(r[0]) for r in rows]
 
 
 def points(path: Path) -> list[tuple[Path, str, float | None, float | None]]:
     """Every playable track of the library with its mood, arousal and valence (None where
     it was not analysed), for the lift planner; [] if there is no library yet."""
+    rows = _read_only(path, "SELECT path, mood, arousal, valence FROM tracks WHERE mood IS NOT NULL AND excluded=0 "
+                            "AND error IS NULL ORDER BY path")
+    return [(Path(r[0]), r[1], r[2], r[3]) for r in rows]
+
+
+def _read_only(path: Path, sql: str, args: tuple = ()) -> list[tuple]:
+    """Rows of one query on its own read-only connection ([] if there is no library yet)."""
     if not path.is_file():
         return []
     db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
     try:
-        rows = db.execute("SELECT path, mood, arousal, valence FROM tracks WHERE mood IS NOT NULL AND excluded=0 "
-                          "AND error IS NULL ORDER BY path").fetchall()
+        return db.execute(sql, args).fetchall()
     finally:
         db.close()
-    return [(Path(r[0]), r[1], r[2], r[3]) for r in rows]
 
 
 def count_audio_files(roots: Iterable[Path]) -> int:
