@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-fraction", type=float, default=0.1)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--limit-per-label", type=int, help="use at most N images a label (smoke runs)")
+    t.add_argument("--warmup-epochs", type=int, default=2)
+    t.add_argument("--init-from", type=Path, metavar="RUN_DIR",
+                   help="start from the final weights of a finished run with the same split (a warm restart)")
 
     e = sub.add_parser("evaluate", help="accuracy on a labelled face set, or moods on labelled videos")
     e.add_argument("--data", type=Path, help="a labelled face set (folder per label, or labels.csv)")
@@ -279,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
                                    epochs=args.epochs or 80,
                                    batch_size=args.batch_size, learning_rate=args.learning_rate,
                                    widths=args.widths, val_fraction=args.val_fraction, seed=args.seed,
-                                   limit_per_label=args.limit_per_label)
+                                   limit_per_label=args.limit_per_label, warmup_epochs=args.warmup_epochs,
+                                   init_from=args.init_from)
             try:
                 train(options, resume=args.resume, new_epochs=args.epochs if args.resume else None)
             except TrainingError as exc:

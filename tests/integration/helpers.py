@@ -15,6 +15,7 @@ class Run:
     returncode: int
     lines: list[dict]
     stderr: str
+    stdout: str = ""
 
     @property
     def summary(self) -> dict:
@@ -30,7 +31,7 @@ def emotune(*args: str | Path, env: dict | None = None, timeout: float = 300) ->
         capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
     )
     lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    return Run(proc.returncode, lines, proc.stderr)
+    return Run(proc.returncode, lines, proc.stderr, proc.stdout)
 
 
 def need_tool(tool: str, purpose: str) -> str:

@@ -4,9 +4,11 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from emotune.emotions import LABELS
+from emotune.training.network import onnx_probabilities
 
 from .helpers import emotune
 
@@ -71,6 +73,25 @@ def test_an_interrupted_run_resumes_where_it_stopped(shared, tmp_path):
     assert longer.returncode == 0, longer.stderr[-3000:]
     assert len(json.loads(history.read_text())) == 4
     assert json.loads((run_dir / "options.json").read_text())["epochs"] == 4
+
+    # A warm restart from the finished run: a new run starts from its final weights. At a
+    # learning rate of ~0 the exported network must still be the first run's (only batch
+    # norm's running statistics move a little), which a fresh start would not be.
+    warm_dir = tmp_path / "warm"
+    warm = emotune("train", "--data", shared / "fer2013" / "train", "--run-dir", warm_dir, "--init-from",
+                   run_dir, "--epochs", "1", "--learning-rate", "1e-12", "--limit-per-label", "20",
+                   "--widths", "8,16,16,32", timeout=600)
+    assert warm.returncode == 0, warm.stderr[-3000:]
+    assert "starting from the weights of" in warm.stdout
+    faces = np.random.default_rng(0).random((16, 48, 48), dtype=np.float32)
+    first = onnx_probabilities(run_dir / "facial_expression_model_weights.onnx", faces)
+    second = onnx_probabilities(warm_dir / "facial_expression_model_weights.onnx", faces)
+    assert np.abs(first - second).max() < 0.05
+    # A warm restart that would hold out other faces (another seed) is refused
+    other = emotune("train", "--data", shared / "fer2013" / "train", "--run-dir", tmp_path / "other",
+                    "--init-from", run_dir, "--seed", "2", "--limit-per-label", "20", "--widths", "8,16,16,32",
+                    timeout=300)
+    assert other.returncode == 2 and "held-out faces stay held out" in other.stderr
 
 
 def test_evaluate_prints_the_report_and_a_json_last_line(shared):

@@ -58,15 +58,18 @@ class TrainOptions:
     val_fraction: float = 0.1
     seed: int = 1
     limit_per_label: int | None = None
+    #: Another run's folder whose final weights start this one (a warm restart): a new
+    #: schedule over more epochs without losing what the first run learned.
+    init_from: Path | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TrainOptions:
-        paths = {"data", "out", "run_dir"}
+        paths = {"data", "out", "run_dir", "init_from"}
         known = {f.name for f in fields(cls)}
-        return cls(**{k: Path(v) if k in paths else v for k, v in data.items() if k in known})
+        return cls(**{k: Path(v) if k in paths and v is not None else v for k, v in data.items() if k in known})
 
 
 class TrainingError(RuntimeError):
@@ -125,6 +128,30 @@ def _schedule(tf: Any, options: TrainOptions, steps_per_epoch: int) -> Any:
     )
 
 
+def _initial_weights(options: TrainOptions) -> Path:
+    """The final weights of the run ``options.init_from`` continues, after checking that the
+    two runs hold out the same faces.
+
+    A warm restart from a run that split the data differently would train on faces this run
+    reports as held out, and its accuracy would be a lie; so the split (data, seed, fraction)
+    and the architecture must match."""
+    assert options.init_from is not None
+    weights = options.init_from / "final.weights.h5"
+    saved_options = options.init_from / "options.json"
+    if not weights.is_file() or not saved_options.is_file():
+        raise TrainingError(f"--init-from {options.init_from}: no finished run there (final.weights.h5 and options.json)")
+    other = TrainOptions.from_json(json.loads(saved_options.read_text()))
+    for name in ("seed", "val_fraction", "widths", "limit_per_label"):
+        if getattr(other, name) != getattr(options, name):
+            raise TrainingError(
+                f"--init-from {options.init_from}: its {name} is {getattr(other, name)!r}, this run's "
+                f"{getattr(options, name)!r}; they must match so the held-out faces stay held out"
+            )
+    if Path(other.data).resolve() != Path(options.data).resolve():
+        raise TrainingError(f"--init-from {options.init_from} was trained on {other.data}, not {options.data}")
+    return weights
+
+
 def _format_eta(seconds: float) -> str:
     minutes = int(round(seconds / 60))
     return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
@@ -155,6 +182,8 @@ def _prepare_run(options: TrainOptions, resume: bool, new_epochs: int | None = N
         raise TrainingError(
             f"{options.run_dir} already holds a run: continue it with --resume, or choose another --run-dir"
         )
+    if options.init_from is not None:
+        _initial_weights(options)  # refuse a mismatched warm restart before writing anything
     options.run_dir.mkdir(parents=True, exist_ok=True)
     options_file.write_text(json.dumps(options.to_json(), indent=1))
     return options
@@ -196,6 +225,9 @@ def train(options: TrainOptions, resume: bool = False, new_epochs: int | None = 
         print(f"restored {manager.latest_checkpoint}: epoch {int(epoch_var.numpy())} of {options.epochs} done",
               flush=True)
     first_epoch = int(epoch_var.numpy())
+    if first_epoch == 0 and options.init_from is not None:
+        model.load_weights(str(_initial_weights(options)))
+        print(f"starting from the weights of {options.init_from}", flush=True)
 
     one_hot = lambda y: tf.one_hot(y, len(LABELS))  # noqa: E731
 
