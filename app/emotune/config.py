@@ -38,7 +38,7 @@ class Settings:
     detector: str = "opencv"
     method: str = "fast"
     camera: int | str = 0  # a local camera's number, or a network camera's http(s)/rtsp URL
-    analysis_fps: float = 5.0  # analysed frames a second while the face changes; 0 = every frame
+    analysis_fps: float = 3.0  # analysed frames a second while the face changes; 0 = every frame
     steady_fps: float = 2.0  # ... and while it holds the mood (0 = always analysis_fps)
     show_preview: bool = True  # draw the camera preview (off: no one watches their own face)
     notify_mood: bool = False  # a desktop notification when the mood changes the music

@@ -81,3 +81,17 @@ def test_a_face_that_flickers_between_two_readings_still_counts_as_steady():
     assert tracker.mood == "happy"
     late = [t for t in analysed if t >= 10]
     assert len(late) / 10 < 4.5
+
+
+@pytest.mark.parametrize("offset", [i / 10 for i in range(10)])
+def test_the_default_rates_keep_both_guarantees_whenever_the_change_comes(offset):
+    """The shipped rates (the ones the CPU figures are measured at), with the change at any
+    phase of the slow rate: a sustained change within 2 s, a 1 s blip never."""
+    from emotune.config import Settings
+
+    fast, steady = Settings().analysis_fps, Settings().steady_fps
+    changes, _ = simulate([(0, "happy"), (20.0 + offset, "sad")], fast=fast, steady=steady)
+    switch = [t for t, mood in changes if mood == "sad"]
+    assert switch and switch[0] - (20.0 + offset) <= 2.0, (fast, steady, changes)
+    blip, _ = simulate([(0, "happy"), (20.0 + offset, "sad"), (21.0 + offset, "happy")], fast=fast, steady=steady)
+    assert [mood for _, mood in blip] == ["happy"], (fast, steady, blip)
