@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         # Layout: problems and calibration news on top; now playing and the mood buttons
         # (what a listener of a music player looks for first); below, the camera as a
         # smaller panel that can be hidden, beside what the face says and why.
-        self.camera.setMaximumSize(560, 420)
+        self.camera.setMaximumSize(480, 360)
         self.preview_button = QPushButton("Hide preview")
         self.preview_button.setFocusPolicy(Qt.NoFocus)
         self.preview_button.setToolTip("Show or hide your camera picture (the mood still follows your face)")
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
     def _set_preview(self, on: bool) -> None:
         """Hidden, the picture's panel shrinks to a line (no black box to look at)."""
         self.camera.set_enabled(on)
-        self.camera.setMaximumHeight(420 if on else 48)
+        self.camera.setMaximumHeight(360 if on else 48)
         self.camera.setMinimumHeight(180 if on else 48)
         self.preview_button.setText("Hide preview" if on else "Show preview")
         if hasattr(self, "_lower"):  # the room goes to the face panel while the picture is hidden
