@@ -203,23 +203,35 @@ class EmotionAnalyzer:
     #: the cascade's scales halves its cost (11 -> 6 ms a search on this machine).
     near_size_range = (0.7, 1.45)
 
+    #: Smallest face the whole-frame search looks for, as a share of the searched width
+    #: (32 px of 320: a face a sixth of a metre wide seen from about 2.5 m by a laptop's
+    #: camera). Smaller faces give the 48-pixel network too little to read, and the
+    #: cascade's smallest scales are its most expensive: this halves the search.
+    full_min_face = 0.1
+
     def _find_faces(self, small: np.ndarray, face_px: int | None) -> list[Any]:
-        """DeepFace's detector on ``small``. Near a known face (``face_px`` set) and with the
-        OpenCV detector, call its own cascade and eye finder with the face size bounded, the
-        same models and parameters ``detect_faces`` uses (scale 1.1, 10 neighbours)."""
+        """DeepFace's detector on ``small``. With the OpenCV detector, call its own cascade
+        and eye finder (the same models and parameters ``detect_faces`` uses: scale 1.1, 10
+        neighbours) with the face size bounded: near a known face (``face_px`` set) to
+        ``near_size_range`` of it, in the whole frame to at least ``full_min_face``; and
+        look for the eyes of the largest face only, the one the caller keeps."""
         model = getattr(self._detector, "model", None)
         cascade = model.get("face_detector") if isinstance(model, dict) else None
-        if face_px is None or cascade is None or not hasattr(self._detector, "find_eyes"):
+        if cascade is None or not hasattr(self._detector, "find_eyes"):
             return self._detector.detect_faces(small)
-        low, high = (round(face_px * f) for f in self.near_size_range)
-        faces = cascade.detectMultiScale(small, 1.1, 10, minSize=(low, low), maxSize=(high, high))
-        regions = []
-        for x, y, w, h in faces:
-            left, right = self._detector.find_eyes(small[y:y + h, x:x + w])
-            regions.append(_Region(int(x), int(y), int(w), int(h),
-                                   None if left is None else (int(x + left[0]), int(y + left[1])),
-                                   None if right is None else (int(x + right[0]), int(y + right[1]))))
-        return regions
+        if face_px is None:
+            low = round(small.shape[1] * self.full_min_face)
+            faces = cascade.detectMultiScale(small, 1.1, 10, minSize=(low, low))
+        else:
+            low, high = (round(face_px * f) for f in self.near_size_range)
+            faces = cascade.detectMultiScale(small, 1.1, 10, minSize=(low, low), maxSize=(high, high))
+        if len(faces) == 0:
+            return []
+        x, y, w, h = (int(v) for v in max(faces, key=lambda f: int(f[2]) * int(f[3])))
+        left, right = self._detector.find_eyes(small[y:y + h, x:x + w])
+        return [_Region(x, y, w, h,
+                        None if left is None else (int(x + left[0]), int(y + left[1])),
+                        None if right is None else (int(x + right[0]), int(y + right[1])))]
 
     def _detect_in(self, frame: np.ndarray, x0: int, y0: int, x1: int, y1: int, max_width: int,
                    face_px: int | None = None) -> Box | None:
