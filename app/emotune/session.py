@@ -24,7 +24,7 @@ from emotune.music.backends import open_backend
 from emotune.music import catalog, planner
 from emotune.music.controller import MusicController
 from emotune.music.events import PlaybackNote, TrackStarted
-from emotune.music.library import Library, default_sources
+from emotune.music.library import CatalogPick, Library, default_sources
 from emotune.music.player import Player
 from emotune.pacing import AnalysisPacer
 from emotune.resources import demo_playlists_dir
@@ -214,17 +214,19 @@ class Session:
     #: How many songs a lift takes to get from the listener's mood to its target.
     LIFT_STEPS = 8
 
-    def _library_tracks(self, mood: str) -> list[Path]:
+    def _library_tracks(self, mood: str) -> CatalogPick:
         """The library's songs for ``mood``: its own (match), or with ``strategy = "lift"`` a
-        path from the mood toward a calmer or happier place drawn from the whole library."""
+        path from the mood toward a calmer or happier place drawn from the whole library,
+        whose loop stays at the calm end once it got there."""
         assert self.library_path is not None
         if self.settings.strategy != "lift":
-            return catalog.mood_paths(self.library_path, mood)
+            return CatalogPick(tuple(catalog.mood_paths(self.library_path, mood)))
         candidates = [
             planner.Point(path, *(planner.MOOD_POINTS[m] if a is None or v is None else (a, v)))
             for path, m, a, v in catalog.points(self.library_path)
         ]
-        return [p.key for p in planner.plan(mood, candidates, "lift", self.LIFT_STEPS)]
+        order = planner.plan(mood, candidates, "lift", self.LIFT_STEPS)
+        return CatalogPick(tuple(p.key for p in order), planner.settle_from(order))
 
     def calibrate(self, seconds: float = 5.0) -> None:
         """Take the next ``seconds`` of readings as the listener's relaxed face."""

@@ -210,6 +210,7 @@ def test_lift_plays_a_path_from_the_mood_toward_calm_through_the_library(music, 
     try:
         lifted = [t.path.name for t in lift.library.playlist("sad").tracks]
         assert lifted == ["country.mp3", "target.flac", "fairy.ogg"]  # sad, less sad, calm
+        assert lift.library.playlist("sad").loop_from == 1  # after calm: back to its second half
         assert "trumpet.ogg" not in lifted  # farther from calm than where it started: never
         matched = sorted(t.path.name for t in match.library.playlist("sad").tracks)
         assert matched == ["country.mp3", "target.flac"]

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from emotune.music.planner import LIFT_TARGET, MOOD_POINTS, Point, plan
+from emotune.music.planner import LIFT_TARGET, MOOD_POINTS, Point, plan, settle_from
 
 
 def _library(n=60, seed=3):
@@ -44,3 +44,13 @@ def test_bad_strategy_and_empty_library():
     with pytest.raises(ValueError, match="unknown strategy"):
         plan("sad", _library(), "cheer")
     assert plan("sad", [], "lift") == []
+
+
+def test_a_finished_lift_settles_in_the_second_half_of_its_plan():
+    tracks = [Point(i, 0.25, 0.2 + 0.05 * i) for i in range(10)]  # from sad toward calm
+    order = plan("sad", tracks, "lift", length=8)
+    start = settle_from(order)
+    assert start == len(order) // 2 and start > 0
+    target = LIFT_TARGET["sad"]
+    dist = lambda p: math.hypot(p.arousal - target[0], p.valence - target[1])  # noqa: E731
+    assert max(dist(p) for p in order[start:]) <= min(dist(p) for p in order[:start])  # the end near calm

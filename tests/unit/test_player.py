@@ -234,3 +234,15 @@ def test_a_listener_may_call_back_into_the_player(tmp_path):
         assert calls and isinstance(calls[-1], TrackStarted)
     finally:
         player.close()
+
+
+def test_a_lift_loops_back_to_its_calm_end_not_to_its_first_song(player, playlist):
+    """A lift's playlist restarts at ``loop_from`` (its second half): after the last song
+    the listener stays near the target instead of going back to the sad first song."""
+    playlist.loop_from = 1
+    player.set_playlist(playlist)
+    player.recorder.wait_for(lambda ev: sum(isinstance(e, TrackStarted) for e in ev) >= 5)
+    assert player.recorder.started()[:5] == [(0, "mood"), (1, "auto"), (2, "auto"), (1, "loop"), (2, "auto")]
+    player.play_index(2)
+    player.next()
+    assert player.index == 1  # next after the last: the loop start too

@@ -37,6 +37,9 @@ class Playlist:
     mood: str
     tracks: list[Track] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # sources that were missing or unreadable
+    #: Where the playlist starts again after its last song: 0 (all of it) except for a
+    #: lift, which replays only its end near the target (planner.settle_from).
+    loop_from: int = 0
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -103,13 +106,24 @@ def _scan_folder(folder: Path) -> list[Path]:
     return [p for p in found if p.suffix.lower() in AUDIO_SUFFIXES]
 
 
+@dataclass(frozen=True)
+class CatalogPick:
+    """The music library's songs for a mood, in order, and where their loop restarts
+    (an index into ``paths``; 0 for a plain mood playlist, the calm end of a lift)."""
+
+    paths: tuple[Path, ...] = ()
+    loop_from: int = 0
+
+
 def scan(mood: str, sources: Iterable[Path], shuffle: bool = False, seed: int | None = None,
-         extra: Sequence[Path] = ()) -> Playlist:
+         extra: Sequence[Path] = (), extra_loop_from: int = 0) -> Playlist:
     """Build the playlist of ``mood`` from folders and playlist files, in a stable order,
-    then ``extra`` files (the music library's tracks of that mood)."""
+    then ``extra`` files (the music library's tracks of that mood). With ``extra_loop_from``
+    (a lift), ``extra`` keeps its order even when shuffling, and the loop restarts there."""
     playlist = Playlist(mood)
     seen: set[Path] = set()
-    sources = [*sources, *extra]
+    ordered = extra_loop_from > 0
+    sources = [*sources, *([] if ordered else extra)]
     for source in sources:
         source = Path(source).expanduser()
         if source.is_dir():
@@ -133,6 +147,15 @@ def scan(mood: str, sources: Iterable[Path], shuffle: bool = False, seed: int | 
         playlist.problems.append("no playable files (" + ", ".join(sorted(AUDIO_SUFFIXES)) + ")")
     if shuffle:
         random.Random(seed).shuffle(playlist.tracks)
+    if ordered:  # a lift: its songs in the planned order, after the listener's own
+        before = len(playlist.tracks)
+        for path in extra:
+            if path not in seen:
+                seen.add(path)
+                playlist.tracks.append(read_track(path))
+        playlist.loop_from = min(before + extra_loop_from, max(0, len(playlist.tracks) - 1))
+        if playlist.tracks:
+            playlist.problems = [p for p in playlist.problems if not p.startswith("no playable files")]
     return playlist
 
 
@@ -158,7 +181,7 @@ class Library:
     """Mood → playlist, rescanned when a source folder changes or on request."""
 
     def __init__(self, sources: Mapping[str, Sequence[Path]], shuffle: bool = False,
-                 catalog: Callable[[str], list[Path]] | None = None, demo_dir: Path | None = None) -> None:
+                 catalog: Callable[[str], CatalogPick] | None = None, demo_dir: Path | None = None) -> None:
         """``catalog(mood)``: the music library's tracks of a mood. Where it has some, they
         play instead of the demo folder (under ``demo_dir``), beside the listener's own folders."""
         self.sources = {mood: [Path(p) for p in paths] for mood, paths in sources.items()}
@@ -174,25 +197,25 @@ class Library:
     def playlist(self, mood: str) -> Playlist:
         """The current playlist of ``mood``; scans only if its folders changed since last time."""
         sources = self.sources.get(mood, [])
-        extra = self._catalog_tracks(mood)
-        if extra and self.demo_dir is not None:
+        pick = self._catalog_tracks(mood)
+        if pick.paths and self.demo_dir is not None:
             sources = [s for s in sources if not Path(s).is_relative_to(self.demo_dir)]
-        signature = (_signature(sources), tuple(extra))
+        signature = (_signature(sources), pick)
         cached = self._cache.get(mood)
         if cached and cached[0] == signature:
             return cached[1]
-        playlist = scan(mood, sources, self.shuffle, extra=extra)
+        playlist = scan(mood, sources, self.shuffle, extra=pick.paths, extra_loop_from=pick.loop_from)
         self._cache[mood] = (signature, playlist)
         return playlist
 
-    def _catalog_tracks(self, mood: str) -> list[Path]:
+    def _catalog_tracks(self, mood: str) -> CatalogPick:
         if self.catalog is None:
-            return []
+            return CatalogPick()
         try:
             return self.catalog(mood)
         except Exception as exc:  # a broken library must not stop the music: demo/folders play
             log.warning("the music library could not be read: %s", exc)
-            return []
+            return CatalogPick()
 
     def rescan(self) -> None:
         self._cache.clear()

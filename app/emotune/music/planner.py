@@ -71,3 +71,10 @@ def plan(mood: str, tracks: Sequence[Point], strategy: str = "match", length: in
         order.append(best)
         left.remove(best)
     return order
+
+
+def settle_from(order: Sequence[Point]) -> int:
+    """Where a finished lift loops back to: the second half of its plan, the songs nearest
+    its target. A listener who was lifted from sad to calm stays in the calm end; looping
+    to the plan's first song would drop them back into sad music every few songs."""
+    return len(order) // 2

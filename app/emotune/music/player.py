@@ -145,7 +145,7 @@ class Player:
         with self._locked():
             if self.playlist.tracks:
                 self._fade = None
-                self._play_from((self.index + 1) % len(self.playlist), "next")
+                self._play_from(self._after(self.index), "next")
 
     def previous(self) -> None:
         with self._locked():
@@ -160,8 +160,13 @@ class Player:
             if not self._ended or not self.playlist.tracks:
                 return False
             following = self.index + 1
-            self._play_from(following % len(self.playlist), "loop" if following >= len(self.playlist) else "auto")
+            self._play_from(self._after(self.index), "loop" if following >= len(self.playlist) else "auto")
             return True
+
+    def _after(self, index: int) -> int:
+        """The song after ``index``: the next, or after the last the playlist's loop start."""
+        following = index + 1
+        return following if following < len(self.playlist) else min(self.playlist.loop_from, len(self.playlist) - 1)
 
     # -- transport -----------------------------------------------------------------------
     def pause(self) -> None:
