@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     lm = lib_sub.add_parser("set-mood", help="move a track to a mood (kept by every rescan)")
     lm.add_argument("path", type=Path)
     lm.add_argument("mood")
+    lm.add_argument("--write-tag", action="store_true",
+                    help="also write the mood into the file's own mood tag (TMOO/MOOD): changes the file")
     lx = lib_sub.add_parser("exclude", help="never play this track (--undo to play it again)")
     lx.add_argument("path", type=Path)
     lx.add_argument("--undo", action="store_true")
@@ -141,8 +143,14 @@ def _library(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(rows))
         elif args.library_command == "set-mood":
-            db.set_mood(args.path, args.mood)
-            print(f"{args.path}: {args.mood} (yours: a rescan keeps it)")
+            from emotune.music.mood_tags import TagWriteError  # noqa: PLC0415
+
+            try:
+                tag = db.set_mood(args.path, args.mood, write_tag=args.write_tag)
+            except TagWriteError as exc:
+                print(f"{args.path}: {args.mood} (yours: a rescan keeps it)")
+                return _fail(f"{exc}", EXIT_INPUT)
+            print(f"{args.path}: {args.mood} (yours: a rescan keeps it)" + (f"; written to its {tag} tag" if tag else ""))
         elif args.library_command == "exclude":
             db.exclude(args.path, not args.undo)
             print(f"{args.path}: {'played again' if args.undo else 'excluded'}")

@@ -54,6 +54,9 @@ class Settings:
     #: "match": a sad face, sad music; "lift": start with matching music, then step toward
     #: calmer or happier songs of the library (music/planner.py)
     strategy: str = "match"
+    #: Write a mood the listener chooses in the library into the file's own mood tag (the
+    #: only time Emotune changes a music file): off unless the listener turns it on.
+    write_mood_tags: bool = False
     pause_when_away: bool = False
     away_seconds: float = 10.0
     mood_map: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MOOD_MAP))
@@ -149,6 +152,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "volume": _number(0, 1, "the volume"),
     "shuffle": _boolean,
     "strategy": _choice(("match", "lift")),
+    "write_mood_tags": _boolean,
     "pause_when_away": _boolean,
     "away_seconds": _number(1, 600, "the away time"),
     "mood_map": _mood_map,

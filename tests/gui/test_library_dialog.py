@@ -63,3 +63,29 @@ def test_a_scan_of_a_missing_folder_says_so_in_the_dialog(make_window, qtbot, tm
     qtbot.waitUntil(lambda: dialog.message.text().startswith("Scan failed"), timeout=10000)
     assert "not a folder" in dialog.message.text() and dialog.scan_button.isEnabled()
     dialog.reject()
+
+
+def test_with_the_opt_in_a_move_also_writes_the_files_mood_tag(make_window, qtbot, shared, tmp_path):
+    from emotune.config import Settings
+    from emotune.music.catalog import mood_from_tag, read_tags
+
+    music = tmp_path / "Music"
+    music.mkdir()
+    shutil.copy(shared / "music" / "sorohanro-solo-trumpet-06.ogg", music / "trumpet.ogg")
+    window = make_window(settings=Settings(fade_seconds=0.2, write_mood_tags=True),
+                         library_path=tmp_path / "library.sqlite3")
+    settings_dialog = window.open_settings()  # the opt-in shows what it does to the files
+    assert settings_dialog.write_mood_tags.isChecked() and settings_dialog.write_mood_tags_warning.isVisible()
+    settings_dialog.write_mood_tags.setChecked(False)
+    assert not settings_dialog.write_mood_tags_warning.isVisible()
+    settings_dialog.reject()
+    dialog = window.open_library()
+    dialog.folders.setText(str(music))
+    dialog.start_scan()
+    qtbot.waitUntil(lambda: dialog.message.text().startswith("Scan finished"), timeout=60000)
+    dialog.select_row(0)
+    dialog.move_to.setCurrentText("happy")
+    dialog.move_selected()
+    assert "written to its MOOD tag" in dialog.message.text()
+    assert mood_from_tag(read_tags(music / "trumpet.ogg").mood_tag) == "happy"
+    dialog.reject()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
 
 from emotune.emotions import MOODS
 from emotune.music.catalog import Catalog, CatalogError, ScanReport, count_audio_files
+from emotune.music.mood_tags import TagWriteError
 
 COLUMNS = ("Title", "Artist", "Album", "Mood", "From")
 
@@ -31,15 +32,18 @@ class _ScanSignals(QObject):
 
 class LibraryDialog(QDialog):
     def __init__(self, db_path: Path, roots: list[Path], play: Callable[[str, Path], None] | None = None,
-                 on_changed: Callable[[], None] | None = None, parent: QWidget | None = None) -> None:
+                 on_changed: Callable[[], None] | None = None, parent: QWidget | None = None,
+                 write_tags: bool = False) -> None:
         """``play(mood, path)`` plays a track; ``on_changed`` is called after a scan or a
-        correction so the player rereads its playlists."""
+        correction so the player rereads its playlists. ``write_tags`` (the listener's
+        opt-in setting): a move also writes the mood into the file's own tag."""
         super().__init__(parent)
         self.setWindowTitle("Emotune music library")
         self.resize(900, 560)
         self.db_path = db_path
         self._play = play
         self._on_changed = on_changed or (lambda: None)
+        self.write_tags = write_tags
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_report: ScanReport | None = None
@@ -216,8 +220,12 @@ class LibraryDialog(QDialog):
         chosen = self._selected()
         if chosen is None:
             return
-        self._write(lambda db: db.set_mood(chosen[0], self.move_to.currentText()),
-                    f"{chosen[0].name}: now {self.move_to.currentText()} (kept by every rescan)")
+        mood = self.move_to.currentText()
+        written: list[str | None] = []
+        self._write(lambda db: written.append(db.set_mood(chosen[0], mood, write_tag=self.write_tags)),
+                    f"{chosen[0].name}: now {mood} (kept by every rescan)")
+        if written and written[0]:
+            self.message.setText(f"{chosen[0].name}: now {mood} (kept by every rescan), written to its {written[0]} tag")
 
     def exclude_selected(self) -> None:
         chosen = self._selected()
@@ -232,6 +240,11 @@ class LibraryDialog(QDialog):
                 change(db)
             finally:
                 db.close()
+        except TagWriteError as exc:  # the library has the move; the file kept its old tag
+            self.message.setText(f"Moved in the library, but the file's tag was not written: {exc}")
+            self.refresh()
+            self._on_changed()
+            return
         except (CatalogError, KeyError, ValueError) as exc:
             self.message.setText(f"Not changed: {exc}")
             return

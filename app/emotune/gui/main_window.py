@@ -359,7 +359,8 @@ class MainWindow(QMainWindow):
 
         controller = self.session.controller
         dialog = LibraryDialog(self.session.library_path or catalog.default_path(), catalog.default_roots(),
-                               play=controller.play_track, on_changed=controller.rescan, parent=self)
+                               play=controller.play_track, on_changed=controller.rescan, parent=self,
+                               write_tags=self.session.settings.write_mood_tags)
         dialog.open()
         return dialog
 

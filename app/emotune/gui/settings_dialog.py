@@ -57,6 +57,16 @@ class SettingsDialog(QDialog):
         self.strategy.setCurrentIndex(self.strategy.findData(settings.strategy))
         self.notify_mood = QCheckBox("Tell me (a desktop notification) when my mood changes the music")
         self.notify_mood.setChecked(settings.notify_mood)
+        self.write_mood_tags = QCheckBox("Write the moods I choose in the library into my music files' tags")
+        self.write_mood_tags.setChecked(settings.write_mood_tags)
+        self.write_mood_tags.setToolTip(
+            "Changes your files: a move in the library also writes its mood into the file's own mood tag "
+            "(MP3 TMOO, FLAC/Ogg MOOD, M4A MOOD), where other players see it. Off: Emotune never changes a music file."
+        )
+        self.write_mood_tags_warning = QLabel("⚠ This changes your music files (their mood tag only; the sound stays as it is).")
+        self.write_mood_tags_warning.setWordWrap(True)
+        self.write_mood_tags_warning.setVisible(settings.write_mood_tags)
+        self.write_mood_tags.toggled.connect(self.write_mood_tags_warning.setVisible)
         self.close_to_tray = QCheckBox("Closing the window keeps the music playing in the tray")
         self.close_to_tray.setChecked(settings.close_to_tray)
         self.window = _spin(settings.window_seconds, -100, 1000, 0.5, " s")
@@ -86,6 +96,8 @@ class SettingsDialog(QDialog):
         form.addRow(self.close_to_tray)
         form.addRow(self.notify_mood)
         form.addRow("Music for a mood", self.strategy)
+        form.addRow(self.write_mood_tags)
+        form.addRow(self.write_mood_tags_warning)
         form.addRow("Smoothing window", self.window)
         form.addRow("Confidence threshold", self.confidence)
         form.addRow("Fade length", self.fade)
@@ -155,6 +167,7 @@ class SettingsDialog(QDialog):
             close_to_tray=self.close_to_tray.isChecked(),
             notify_mood=self.notify_mood.isChecked(),
             strategy=self.strategy.currentData(),
+            write_mood_tags=self.write_mood_tags.isChecked(),
             window_seconds=self.window.value(),
             min_confidence=self.confidence.value(),
             fade_seconds=self.fade.value(),

@@ -302,11 +302,27 @@ class Catalog:
         return self._model.guess(vector), vector
 
     # -- the listener's corrections --------------------------------------------------------------
-    def set_mood(self, path: Path, mood: str) -> None:
-        """The listener moves a track to ``mood``: stored as theirs, kept by every rescan."""
+    def set_mood(self, path: Path, mood: str, write_tag: bool = False) -> str | None:
+        """The listener moves a track to ``mood``: stored as theirs, kept by every rescan.
+
+        With ``write_tag`` (the listener's opt-in, setting ``write_mood_tags``) the mood is
+        also written into the file's own mood tag (``mood_tags``), and the row takes the
+        file's new size and time, so the next scan does not analyse it again. Returns the
+        tag written, or None. The database change stands even if the tag cannot be written
+        (``TagWriteError`` says why; the file is then unchanged)."""
         if mood not in MOODS:
             raise ValueError(f"unknown mood {mood!r}; expected one of {', '.join(MOODS)}")
         self._update(path, "UPDATE tracks SET mood=?, confidence=1.0, source='listener' WHERE path=?", (mood,))
+        if not write_tag:
+            return None
+        from emotune.music import mood_tags  # noqa: PLC0415
+
+        key = Path(path).expanduser().resolve()
+        tag = mood_tags.write_mood(key, mood)
+        stat = key.stat()
+        self._update(key, "UPDATE tracks SET size=?, mtime_ns=?, mood_tag=? WHERE path=?",
+                     (stat.st_size, stat.st_mtime_ns, mood_tags.TAG_WORDS[mood]))
+        return tag
 
     def exclude(self, path: Path, excluded: bool = True) -> None:
         self._update(path, "UPDATE tracks SET excluded=? WHERE path=?", (int(excluded),))
