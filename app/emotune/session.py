@@ -211,6 +211,9 @@ class Session:
         self.controller.strategy = settings.strategy
         self.library.rescan()
 
+    #: Analyses a second while a calibration collects the relaxed face.
+    CALIBRATION_FPS = 6.0
+
     #: How many songs a lift takes to get from the listener's mood to its target.
     LIFT_STEPS = 8
 
@@ -344,9 +347,12 @@ class Session:
             self._emit(FrameAnalysed(reading, elapsed, self.tracker.winner(reading.t), self.tracker.pending(reading.t)))
             if change is not None:
                 self._on_mood_change(change)
-            # a calibration wants every reading it can get: the fast rate while it runs
+            # a calibration wants every reading it can get: at least CALIBRATION_FPS while it
+            # runs (a few seconds), so a short one still gathers enough faces
             agrees = reading.has_face and self.tracker.settled(reading.t) and self._collector is None
             due = self.pacer.next_due(slot, frame.t, reading.has_face, agrees)
+            if self._collector is not None or self._calibration_request is not None:
+                due = min(due, max(slot + 1.0 / self.CALIBRATION_FPS, frame.t))
             self.controller.on_face(reading.t, reading.has_face)
         return "stopped"
 
