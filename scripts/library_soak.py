@@ -49,6 +49,9 @@ def main() -> int:
     parser.add_argument("--source", type=Path, default=Path("../shared/data/music-moods/audio"))
     parser.add_argument("--every", type=int, default=250)
     parser.add_argument("--max-growth-mb", type=float, default=40.0)
+    parser.add_argument("--skip-cut", action="store_true",
+                        help="leave out the cut-off-and-resume phase (a second full scan in a new database): "
+                             "for very big runs, where the smaller run covers it")
     args = parser.parse_args()
     me = psutil.Process()
     work = Path(tempfile.mkdtemp(prefix="emotune-library-soak-"))
@@ -93,6 +96,9 @@ def main() -> int:
         print(f"after changing {len(changed)} and deleting {len(removed)}: {third.as_dict()}")
         ok &= third.changed == len(changed) and third.removed == len(removed)
         db.close()
+        if args.skip_cut:
+            print(f"soak {'passed' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s (cut-off phase skipped)")
+            return 0 if ok else 1
         cut_db = Catalog(work / "cut.sqlite3")
         cancel = threading.Event()
         cut = cut_db.scan([music], lambda seen, _p: cancel.set() if seen >= args.tracks // 3 else None, cancel)
