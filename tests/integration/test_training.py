@@ -1,9 +1,11 @@
 """`emotune train` (a smoke run: 1 epoch, a small subset) and `emotune evaluate`."""
 
 import json
+import shutil
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
@@ -101,3 +103,23 @@ def test_evaluate_prints_the_report_and_a_json_last_line(shared):
     assert result["n"] == 68 and set(result["per_label"]) == set(LABELS)
     assert 0 <= result["accuracy"] <= 1
     assert sum(map(sum, result["confusion"])) == 68
+
+
+def test_evaluate_detect_runs_the_apps_detector_and_names_images_without_a_face(shared, tmp_path):
+    """Two JAFFE heads (found and cropped by the app's detector) and a blank image (no face)."""
+    (tmp_path / "images").mkdir()
+    jaffe = shared / "expressions" / "jaffe-subset"
+    rows = [line.split(",") for line in (jaffe / "labels.csv").read_text().splitlines()[1:3]]
+    for name, _label in rows:
+        shutil.copyfile(jaffe / "images" / name, tmp_path / "images" / name)
+    cv2.imwrite(str(tmp_path / "images" / "blank.png"), np.full((256, 256, 3), 128, np.uint8))
+    (tmp_path / "labels.csv").write_text("filename,label\n" + "".join(f"{n},{lab.strip()}\n" for n, lab in rows)
+                                         + "blank.png,neutral\n")
+    run = emotune("evaluate", "--data", tmp_path, "--detect", "--json")
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = run.lines[-1]
+    assert result["n"] == 3
+    assert result["missed"] == [str(tmp_path / "images" / "blank.png")]
+    assert result["no_face"]["neutral"] == 1
+    assert sum(map(sum, result["confusion"])) == 2  # both heads were found and classified
+    assert "no face found in:" in run.stdout

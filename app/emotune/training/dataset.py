@@ -7,7 +7,8 @@ FER2013's 28,709 48x48 faces take 66 MB as float32, which beats re-decoding JPEG
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -26,6 +27,7 @@ class FaceSet:
     x: np.ndarray
     y: np.ndarray
     names: list[str]
+    missed: list[tuple[str, int]] = field(default_factory=list)  # (image, label) where a detector found no face
 
     def __len__(self) -> int:
         return len(self.y)
@@ -65,17 +67,41 @@ def _list_images(data: Path, limit_per_label: int | None, seed: int) -> list[tup
     return items
 
 
-def load_faces(data: Path, limit_per_label: int | None = None, seed: int = 0, size: int = 48) -> FaceSet:
-    """Read and preprocess every face in ``data`` exactly as the app preprocesses a detection."""
+def label_indices(data: Path, limit_per_label: int | None = None, seed: int = 0) -> np.ndarray:
+    """The label index of every image ``load_faces`` would read, in its order, without reading them."""
+    return np.array([label for _, label in _list_images(Path(data), limit_per_label, seed)], np.int64)
+
+
+def load_faces(data: Path, limit_per_label: int | None = None, seed: int = 0, size: int = 48,
+               crop: Callable[[np.ndarray], np.ndarray | None] | None = None,
+               indices: np.ndarray | None = None) -> FaceSet:
+    """Read and preprocess every face in ``data`` exactly as the app preprocesses a detection.
+
+    With ``crop`` (image -> face crop, or None when it finds no face), each image first goes
+    through it, as a camera frame goes through the app's detector; images where it finds no
+    face are left out of ``x``/``y`` and named in ``missed``. ``indices`` picks images by
+    their place in the listing (a split chosen on ``label_indices``), before any detection,
+    so a detector's misses cannot move faces between splits.
+    """
     items = _list_images(Path(data), limit_per_label, seed)
+    if indices is not None:
+        items = [items[i] for i in indices]
     xs = np.empty((len(items), size, size), np.float32)
-    for i, (path, _) in enumerate(items):
+    kept: list[tuple[Path, int]] = []
+    missed: list[tuple[str, int]] = []
+    for path, label in items:
         img = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if img is None:
             raise ValueError(f"cannot read image {path}")
-        xs[i] = face_to_input(img, size)
-    ys = np.array([label for _, label in items], np.int64)
-    return FaceSet(xs, ys, [str(p) for p, _ in items])
+        if crop is not None:
+            img = crop(img)
+            if img is None:
+                missed.append((str(path), label))
+                continue
+        xs[len(kept)] = face_to_input(img, size)
+        kept.append((path, label))
+    ys = np.array([label for _, label in kept], np.int64)
+    return FaceSet(xs[: len(kept)], ys, [str(p) for p, _ in kept], missed)
 
 
 def stratified_split(y: np.ndarray, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -164,13 +164,27 @@ class EmotionAnalyzer:
         return Reading(t, box, _probabilities([best["emotion"][label] for label in LABELS]))
 
     def _analyze_fast(self, frame: np.ndarray, t: float) -> Reading:
+        found = self.face_crop(frame)
+        if found is None:
+            return Reading(t)
+        box, face = found
+        return Reading(t, box, self.classify_face(face))
+
+    def face_crop(self, frame: np.ndarray) -> tuple[Box, np.ndarray] | None:
+        """The largest face and its crop, levelled by the eyes: what the network is shown."""
         box = self.detect(frame)
         if box is None:
-            return Reading(t)
+            return None
         face = aligned_crop(frame, box.x, box.y, box.w, box.h, self._angle)
         if face.size == 0:
-            return Reading(t)
-        return Reading(t, box, self.classify_face(face))
+            return None
+        return box, face
+
+    def forget(self) -> None:
+        """Drop the tracked face, so the next frame is searched whole (a new, unrelated image)."""
+        self._last_box = None
+        self._since_full = 0
+        self._angle = 0.0
 
     def detect(self, frame: np.ndarray) -> Box | None:
         """The largest face: near the last one if there was one, else in the whole frame."""
