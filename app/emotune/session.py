@@ -213,6 +213,9 @@ class Session:
 
     #: Analyses a second while a calibration collects the relaxed face.
     CALIBRATION_FPS = 6.0
+    #: Analyses that may fail in a row (an exception from OpenCV or the network on a frame)
+    #: before the analysis gives up and says why: a single bad frame is skipped.
+    MAX_ANALYSIS_FAILURES = 10
 
     #: How many songs a lift takes to get from the listener's mood to its target.
     LIFT_STEPS = 8
@@ -319,6 +322,7 @@ class Session:
         last_t: float | None = None
         seen_t = 0.0  # time of the newest frame read, analysed or not
         due = 0.0  # source time of the next frame to analyse: a schedule, so the rate holds
+        failures = 0  # analyses failed in a row
         while not self._stop.is_set():
             frame = self.source.buffer.take(timeout=0.5)
             if frame is None:
@@ -335,7 +339,17 @@ class Session:
                 continue
             slot = due  # the schedule, not the frame's time: so the rate holds on any frame rate
             started = time.perf_counter()
-            reading = analyzer.analyze(frame.image, frame.t)
+            try:
+                reading = analyzer.analyze(frame.image, frame.t)
+            except Exception as exc:  # one bad frame must not end an evening's analysis
+                failures += 1
+                if failures >= self.MAX_ANALYSIS_FAILURES:
+                    raise
+                if failures == 1:
+                    self._emit(Status("warning", f"a frame could not be analysed ({exc}); skipping it"))
+                due = frame.t + 1.0 / max(1.0, self.pacer.fast_fps)
+                continue
+            failures = 0
             elapsed = time.perf_counter() - started
             self._calibrating(reading)  # on the network's own reading, before any baseline
             reading = self._calibrated(reading)

@@ -109,12 +109,25 @@ class EmotionAnalyzer:
                 f"DeepFace could not load the emotion weights ({exc}). Delete the weights folder "
                 "named above so Emotune copies fresh ones, or reinstall Emotune."
             ) from exc
-        self._detector = self._deepface.build_model(task="face_detector", model_name=detector)
+        self._detector = self._own_detector(self._deepface.build_model(task="face_detector", model_name=detector))
         self._quiet_onnx_threads()
         # OpenCV's own worker pool (for the detector, resizes and the preview's colour
         # conversion) spins between calls on small images and cost a few percent of a core
         # for nothing: the work here is a handful of small images a second.
         cv2.setNumThreads(1)
+
+    @staticmethod
+    def _own_detector(shared: Any) -> Any:
+        """A detector of this analyzer's own where DeepFace's cached one holds OpenCV cascades.
+
+        ``build_model`` hands every caller the same cached client, and a ``CascadeClassifier``
+        is not safe to run from two threads at once: two sessions in one process (two windows
+        in the tests) crashed the analysis with OpenCV's ``getScaleData`` assertion. A new
+        client loads its own cascades from the same files (a few milliseconds, once).
+        """
+        if isinstance(getattr(shared, "model", None), dict) and "face_detector" in shared.model:
+            return type(shared)()
+        return shared
 
     def _quiet_onnx_threads(self) -> None:
         """Re-open DeepFace's ONNX session with one non-spinning intra-op thread.
