@@ -260,6 +260,7 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
     except model_store.WeightsError as exc:
         return _fail(str(exc), EXIT_WEIGHTS)
     rows = []
+    best: list[tuple[float, float]] = []  # (ceiling, labelled seconds) per video
     for video, timeline in pairs:
         try:
             spans = scoring.read_timeline(timeline)
@@ -270,11 +271,16 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
         except (ValueError, OSError, SourceError) as exc:
             return _fail(str(exc), EXIT_INPUT)
         rows.append((video.stem, scoring.score(spans, changes, frames, settings.mood_map)))
+        best.append((scoring.ceiling(spans, settings.mood_map), sum(s.end - s.start for s in spans)))
     if len(rows) > 1:
         rows.append(("all (time-weighted)", scoring.combine([s for _, s in rows])))
     print(scoring.format_table(rows))
+    ceiling = sum(c * w for c, w in best) / max(1e-9, sum(w for _, w in best))
+    print(f"best mood right any tracker could reach on these timelines, with a perfect network and "
+          f"switching 1.0 s after a change (a 1 s blip must never switch): {ceiling:.0%}")
     if args.json:
-        print(json.dumps({**rows[-1][1].as_dict(), "videos": {name: s.as_dict() for name, s in rows}}))
+        print(json.dumps({**rows[-1][1].as_dict(), "mood_right_ceiling": round(ceiling, 3),
+                          "videos": {name: s.as_dict() for name, s in rows}}))
     return 0
 
 

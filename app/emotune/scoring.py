@@ -76,6 +76,24 @@ def mood_at(changes: Sequence[tuple[float, str]], t: float) -> str | None:
     return current
 
 
+def ceiling(spans: Sequence[Span], mood_map: Mapping[str, str] = DEFAULT_MOOD_MAP,
+            reaction_s: float = 1.0) -> float:
+    """The best mood-right share any tracker could reach on ``spans`` if it switches no sooner
+    than ``reaction_s`` after a change (a tracker that must never switch for a blip of that
+    length cannot be faster), with a perfect network: a span whose mood is the previous
+    span's is right throughout, any other is wrong for its first ``reaction_s`` (the first
+    span too: no mood has been heard yet). The target a timeline allows, not a score."""
+    total = right = 0.0
+    previous = None
+    for span in spans:
+        length = span.end - span.start
+        mood = mood_map.get(span.expression)
+        total += length
+        right += length if mood == previous else max(0.0, length - reaction_s)
+        previous = mood
+    return right / total if total else float("nan")
+
+
 def score(spans: Sequence[Span], changes: Sequence[tuple[float, str]],
           frames: Sequence[tuple[float, str | None]], mood_map: Mapping[str, str] = DEFAULT_MOOD_MAP,
           step: float = 0.01) -> Score:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from emotune.scoring import Span, combine, mood_at, read_timeline, score
+from emotune.scoring import Span, ceiling, combine, mood_at, read_timeline, score
 
 
 def test_mood_at_follows_the_changes():
@@ -70,3 +70,13 @@ def test_every_shared_video_has_a_valid_timeline(shared):
     for video in (shared / "videos").glob("*.mp4"):
         spans = read_timeline(folder / f"{video.stem}.csv")
         assert spans, video.name
+
+
+def test_the_ceiling_a_timeline_allows_by_hand():
+    spans = [Span(0.0, 3.0, "happy"),     # first span: wrong for its first 1.0 s -> 2.0 right
+             Span(3.0, 3.5, "sad"),       # 0.5 s: shorter than the reaction -> 0 right
+             Span(4.0, 6.0, "sad"),       # same mood as the span before -> 2.0 right
+             Span(6.0, 7.5, "neutral")]   # calm: 0.5 right
+    assert ceiling(spans) == pytest.approx((2.0 + 0.0 + 2.0 + 0.5) / 7.0)
+    assert ceiling(spans, reaction_s=0.0) == 1.0
+    assert ceiling([]) != ceiling([])  # NaN: nothing labelled
