@@ -1,11 +1,16 @@
 """Measure the GUI event loop's longest stall while the real session analyses a video.
 
     python scripts/stall.py --video ../shared/data/videos/fer-woman2.mp4 --duration 60
+    python scripts/stall.py --video ../shared/data/videos/fer-woman2.mp4 --duration 60 --scan ../shared/data/music-moods/audio
 
 A 5 ms QTimer records how late each of its ticks fires; the worst lateness is the longest
 time the event loop could not run (a stall a user would see as a frozen preview). Also
 prints the time from launch to the window being shown, the preview and analysis rates, and
 the process's peak memory. Runs offscreen unless DISPLAY is set (e.g. under Xvfb).
+
+With ``--scan DIR`` the music library opens once the model is loaded and scans DIR (into a
+new database in a temp folder) while the window runs: the first scan of a big library must
+not stall the preview or the music.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--video", type=Path, required=True)
     parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--scan", type=Path, help="scan this music folder in the library window meanwhile")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -79,8 +85,33 @@ def main() -> int:
 
     window.camera.timer.timeout.disconnect()
     window.camera.timer.timeout.connect(counting_pull)
+    scan: dict = {}
+    if args.scan:
+        import tempfile  # noqa: PLC0415
+
+        from emotune.gui.library_dialog import LibraryDialog  # noqa: PLC0415
+
+        def start_scan() -> None:
+            if not session.analyzer_ready.is_set():
+                QTimer.singleShot(100, start_scan)
+                return
+            dialog = LibraryDialog(Path(tempfile.mkdtemp(prefix="emotune-stall-")) / "library.sqlite3",
+                                   [args.scan], parent=window)
+            dialog.show()
+            dialog.signals.progress.connect(lambda seen, *_: scan.update(seen=seen))
+            dialog.start_scan()
+            scan["dialog"] = dialog
+
+        QTimer.singleShot(0, start_scan)
     QTimer.singleShot(int(args.duration * 1000), window.close)
     app.exec()
+    if "dialog" in scan:
+        dialog = scan["dialog"]
+        report = dialog.last_report
+        print(f"library scan: {report.added} tracks added in {report.seconds:.1f} s" if report else
+              f"library scan: {scan.get('seen', 0)} files read when the window closed (still scanning)")
+        dialog._cancel.set()
+        dialog.wait_for_scan(30)
     seconds = (clock.elapsed() - (state["start"] or 0)) / 1000
     faces = sum(e.reading.has_face for e in analysed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
