@@ -3,6 +3,8 @@ shared music files."""
 
 import json
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
 
@@ -53,3 +55,40 @@ def test_library_soak_short(shared):
     print(proc.stdout[-2000:])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "soak passed" in proc.stdout
+
+
+def test_a_scan_killed_mid_way_loses_nothing_it_committed(shared, tmp_path):
+    """SIGKILL (a crash, a power cut) in the middle of a first scan: the database is whole,
+    every committed batch is there, and the next scan analyses only the rest."""
+    music = tmp_path / "Music"
+    music.mkdir()
+    source = sorted((shared / "music-moods" / "audio").iterdir())[0]
+    for i in range(160):
+        shutil.copy(source, music / f"track-{i:03}{source.suffix}")
+    before = {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in music.iterdir()}
+    db = tmp_path / "lib.sqlite3"
+    proc = subprocess.Popen([sys.executable, "-m", "emotune", "library", "--db", str(db), "scan", str(music)],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        seen = 0
+        for line in proc.stderr:  # "  N files… name", about once a second
+            if "files…" in line:
+                seen = int(line.split()[0])
+                if seen >= 70:  # past the first committed batch of 50
+                    break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert 70 <= seen < 160 and proc.returncode == -signal.SIGKILL
+    check = sqlite3.connect(db)
+    assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = check.execute("SELECT COUNT(*) FROM tracks").fetchone()[0]
+    check.close()
+    assert 50 <= stored <= seen
+    rest = run("--db", db, "scan", music, "--json")
+    assert rest.returncode == 0, rest.stderr
+    summary = json.loads(rest.stdout.splitlines()[-1])["summary"]
+    assert summary["unchanged"] == stored and summary["added"] == 160 - stored
+    assert {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in music.iterdir()} == before
