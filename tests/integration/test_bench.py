@@ -1,14 +1,15 @@
 """`emotune bench`: both sides on the same frames, and our fast path agrees with the plain
 ``DeepFace.analyze`` loop on the dominant expression within a stated tolerance.
 
-The fast path detects on a downscaled frame (then near the last face) and aligns only the
-face region, while DeepFace.analyze detects on the whole frame padded to twice its size; the
-boxes differ by a few pixels and on borderline faces (a grimace, a pout) the top two
-expressions swap. Measured on the first 60 frames: fer-test 98%, liveportrait-d3 70% with the previous
-weights and 55% with the shipped network, which is more sensitive to the crop on that
-grimace (0.5-1.5 s); on 120 frames and more see README, Performance. Tolerances here: 90%
-and 50%, and the same number of faces within 10% of the frames. No timing is
-asserted.
+The fast path detects on a downscaled frame (then near the last face) and does not level
+the face by OpenCV's eye cascade (see ``EmotionAnalyzer``), while DeepFace.analyze detects on
+the whole frame padded to twice its size and levels it; the boxes differ by a few pixels and
+on borderline faces (a grimace, a pout) the top two expressions swap. Measured on the first
+60 frames: fer-test 98% (93% since the fast path stopped levelling), liveportrait-d3 70%
+with the previous weights, 55% with the shipped network, which is more sensitive to the
+crop on that grimace (0.5-1.5 s), and 60% unlevelled; on 120 frames and more see README,
+Performance. Tolerances here: 90% and 50%, and the same number of faces within 10% of the
+frames. No timing is asserted.
 """
 
 import json
