@@ -9,8 +9,9 @@ video time and the expression of each analysed frame. The figures:
 * reaction: for every labelled span whose mood differs from the span before it (the first
   span included: the app starts with no mood), the time from the span's start until the
   mood is right; a span that ends before that is a ``missed`` change;
-* ``spurious_per_min``: mood changes inside labelled spans other than that one reaction,
-  per minute of labelled time;
+* ``spurious_per_min``: mood changes inside labelled spans other than the first change to
+  the span's own mood (its reaction, or the late catch-up of a change missed in a span of
+  the same mood before it), per minute of labelled time;
 * ``frame_accuracy``: the share of analysed frames inside labelled spans whose dominant
   expression is the labelled one (a frame without a face counts as wrong).
 """
@@ -118,9 +119,13 @@ def score(spans: Sequence[Span], changes: Sequence[tuple[float, str]],
             if reacted:
                 reactions.append(0.0)
         for t, mood in inside:
-            if is_change and not reacted and mood == want:
+            if not reacted and mood == want:
+                # The mood becomes right for the first time in this span: the reaction to
+                # it, or (a span with the same mood as the one before) a late catch-up of a
+                # change missed before. Either way not a spurious change.
                 reacted = True
-                reactions.append(t - span.start)
+                if is_change:
+                    reactions.append(t - span.start)
             else:
                 spurious += 1
         if is_change and not reacted:

@@ -44,6 +44,17 @@ def test_same_mood_spans_in_a_row_are_one_change():
     assert s.changes == 1 and s.spurious == 0
 
 
+def test_a_mood_reached_late_in_a_span_of_the_same_mood_is_not_spurious():
+    # angry 0-1 s then surprise 2-4 s (both energetic): energetic only comes at 3.0 s,
+    # after a wrong calm at 0.5 s; then a blip to sad at 3.5 s.
+    spans = [Span(0, 1, "angry"), Span(2, 4, "surprise")]
+    s = score(spans, [(0.5, "calm"), (3.0, "energetic"), (3.5, "sad")], [])
+    assert s.changes == 1 and s.missed == 1  # energetic did not come within the angry span
+    assert s.reaction_median_s is None  # a catch-up is no reaction time of the change
+    assert s.spurious == 2  # calm at 0.5 and sad at 3.5; energetic at 3.0 is the catch-up
+    assert s.mood_right == pytest.approx(0.5 / 3, abs=1e-3)
+
+
 def test_combine_weights_by_labelled_time():
     a = score([Span(0, 1, "happy")], [(0.0, "happy")], [])
     b = score([Span(0, 3, "happy")], [], [])
