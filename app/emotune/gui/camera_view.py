@@ -24,16 +24,21 @@ _GREEN = QColor("#4cd964")
 _LABEL_TEXT = QColor("#111")
 
 
+def _fit(width: int, height: int, room_w: int, room_h: int) -> float:
+    """The scale that fits a width x height picture into the room, never above 1."""
+    return min(room_w / width, room_h / height, 1.0)
+
+
 class CameraView(QWidget):
     def __init__(self, frame_getter: Callable[[], Frame | None], reading_getter: Callable[[], Reading | None],
                  fps: float = 30.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._get_frame = frame_getter
         self._get_reading = reading_getter
-        self._image: QImage | None = None
-        self._image_scale = 1.0  # size of _image against the camera frame
+        self._image: QImage | None = None  # the newest frame, 32-bit
         self._pixels: np.ndarray | None = None  # the memory _image points into; kept alive here
-        self._scaled: np.ndarray | None = None  # the scaled frame, before its 32-bit conversion
+        self._image_scale = 1.0  # size of _image against the camera frame (1 unless shrunk)
+        self._shrunk: np.ndarray | None = None  # a frame far bigger than drawn, shrunk first
         self.preview_on = True
         self._last_index = -1
         self._framed: tuple[int, int, int, int] | None = None  # picture and widget size last drawn
@@ -80,32 +85,35 @@ class CameraView(QWidget):
         if frame is None or frame.index == self._last_index:
             return
         self._last_index = frame.index
-        # Scale to the size drawn here, with OpenCV on the small result, instead of letting
-        # the painter scale the full frame 30 times a second.
         height, width = frame.image.shape[:2]
         if abs(height / width - self._aspect) > 0.01:  # the camera's own shape: relayout once
             self._aspect = height / width
             self.updateGeometry()
-        scale = min(self.width() / width, self.height() / height, 1.0)
         image = frame.image
-        w, h = (max(1, int(width * scale)), max(1, int(height * scale))) if scale < 0.98 else (width, height)
+        fit = _fit(width, height, self.width(), self.height())
+        if fit < 0.5:
+            # Far bigger than drawn (a large camera in a small window): shrink by area
+            # averaging first, where the painter's bilinear would alias and would convert
+            # pixels that are never shown.
+            size = (max(1, round(width * fit)), max(1, round(height * fit)))
+            image = cv2.resize(image, size, dst=self._shrunk if self._shrunk is not None and
+                               self._shrunk.shape[1::-1] == size else None, interpolation=cv2.INTER_AREA)
+            self._shrunk = image
+        h, w = image.shape[:2]
         if self._image is None or self._pixels is None or self._pixels.shape[:2] != (h, w):
-            # Buffers kept from frame to frame: a fresh half-megabyte array 30 times a second
-            # cost more than the scaling itself (0.7 against 0.4 ms a frame with them).
-            self._scaled = np.empty((h, w, 3), np.uint8)
+            # A buffer kept from frame to frame: a fresh array 30 times a second cost more
+            # than the conversion itself.
             self._pixels = np.empty((h, w, 4), np.uint8)
             self._image = QImage(self._pixels.data, w, h, 4 * w, QImage.Format_RGB32)  # shares _pixels
-        if (w, h) != (width, height):
-            # Bilinear down to half size looks the same on a moving preview and costs a sixth
-            # of INTER_AREA at a non-integer ratio (0.28 against 1.74 ms a frame, 30 times a
-            # second: 4% of a core); area averaging only below half, where bilinear aliases.
-            method = cv2.INTER_LINEAR if scale >= 0.5 else cv2.INTER_AREA
-            image = cv2.resize(image, (w, h), dst=self._scaled, interpolation=method)
-        # 32-bit pixels in the backing store's own format: drawing is then a plain copy, where
-        # a 24-bit BGR image made Qt convert every pixel on every paint (1.6 ms a frame).
-        # Written in place: the QImage painted from them is drawn on this thread only.
+        # 32-bit pixels in the backing store's own format: drawing is then a plain copy (or
+        # Qt's own scaling, in paintEvent), where a 24-bit BGR image made Qt convert every
+        # pixel on every paint (1.6 ms a frame). Written in place: the QImage painted from
+        # them is drawn on this thread only. Converted at the camera's size and scaled by
+        # the painter straight into the window: 0.1-0.2 ms a frame, against 0.3-0.45 ms for
+        # scaling with OpenCV first and copying the result (596x336 into 480x270).
         cv2.cvtColor(image, cv2.COLOR_BGR2BGRA, dst=self._pixels)
         self._image_scale = w / width
+        w, h = self._drawn_size()
         self.frames_drawn += 1
         # Repaint (and send to the display) only the picture and the label above the face,
         # not the bars around it: on a large window most of the widget is bars, and every
@@ -120,6 +128,16 @@ class CameraView(QWidget):
             self._framed = (w, h, self.width(), self.height())
             self.update()
 
+    def _drawn_size(self) -> tuple[int, int]:
+        """The picture's size in the widget: the frame fitted in, never scaled up (a bigger
+        blurred face shows nothing more and costs more pixels to paint and send)."""
+        assert self._image is not None
+        width, height = self._image.width(), self._image.height()
+        fit = _fit(width, height, self.width(), self.height())
+        if fit > 0.98:  # as good as its own size: drawn 1:1, a plain copy
+            return width, height
+        return max(1, round(width * fit)), max(1, round(height * fit))
+
     def _on_screen(self) -> bool:
         if not self.isVisible():
             return False
@@ -133,23 +151,19 @@ class CameraView(QWidget):
             painter.setPen(QColor("#aab"))
             painter.drawText(self.rect(), Qt.AlignCenter, self.message)
             return
-        # Never scaled up: a bigger blurred face shows nothing more and costs a scaled copy
-        # of every frame; the picture is drawn 1:1 in the middle.
-        fit = min(self.width() / self._image.width(), self.height() / self._image.height(), 1.0)
-        if fit > 0.98:  # scaled for this size already (the usual case): draw as is
-            fit = 1.0
-        w, h = int(self._image.width() * fit), int(self._image.height() * fit)
+        w, h = self._drawn_size()
         x0, y0 = (self.width() - w) // 2, (self.height() - h) // 2
         # Fill only around the picture: the picture covers the rest, and each pass over the
         # pixels is paid 30 times a second (the widget is opaque, so Qt paints nothing first).
         outside = QRegion(event.rect()).subtracted(QRegion(x0, y0, w, h))
         for part in outside:
             painter.fillRect(part, _BACKGROUND)
-        if fit == 1.0:
+        if (w, h) == (self._image.width(), self._image.height()):
             painter.drawImage(x0, y0, self._image)
-        else:  # the widget was resized since the frame was scaled: the next frame fits again
+        else:  # bilinear, as the camera's picture deserves; Qt's is the cheapest found here
+            painter.setRenderHint(QPainter.SmoothPixmapTransform)
             painter.drawImage(QRect(x0, y0, w, h), self._image)
-        scale = fit * self._image_scale  # camera pixels to widget pixels, for the face box
+        scale = w / self._image.width() * self._image_scale  # camera pixels to widget pixels
         self._label_rect = None
         reading = self._get_reading()
         if reading is not None and reading.box is not None:
