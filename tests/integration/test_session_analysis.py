@@ -94,3 +94,28 @@ def test_a_frame_that_fails_to_analyse_is_skipped_and_only_a_run_of_them_stops_t
     assert len(warnings) == 1 and "could not be analysed" in warnings[0] and "skipping it" in warnings[0]
     assert end.summary.frames_analysed == len(calls) - 2  # all but the warm-up and the bad one
     assert end.summary.faces_found > 20
+
+
+def test_a_live_source_is_not_woken_for_frames_it_will_skip(shared, monkeypatch):
+    """In real time the analysis sleeps until its next frame is due instead of taking every
+    frame only to skip it: on a 30 fps video played live at 2-3 analyses a second, it takes
+    a few frames per analysis, not all of them (it used to take every one)."""
+    takes = []
+    real_take = type(VideoFileSource(shared / "videos" / "fer-test.mp4").buffer).take
+
+    def counting_take(self, timeout=None):
+        frame = real_take(self, timeout)
+        if frame is not None:
+            takes.append(frame.index)
+        return frame
+
+    events: list = []
+    session = run_session(shared / "videos" / "fer-test.mp4", events, paced=True)
+    monkeypatch.setattr(type(session.source.buffer), "take", counting_take)
+    assert session.done.wait(60)
+    session.stop()
+    end = ended(events)
+    assert end.reason == "end of video"
+    read, analysed = end.summary.frames_read, end.summary.frames_analysed
+    assert read > 100 and analysed >= 8  # the whole video, at the paced rate
+    assert len(takes) <= 3 * analysed < read
