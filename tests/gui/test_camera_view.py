@@ -105,3 +105,21 @@ def test_a_frame_far_bigger_than_drawn_is_shrunk_first_and_the_face_box_follows(
     top = (360 - 270) // 2
     assert _drawn(view, 100, top + 150)[1] > 150  # the green box's left edge, at 400 / 4
     assert _drawn(view, 90, top + 150) == (40, 40, 40)  # the picture just left of it
+
+
+def test_the_face_label_is_drawn_above_the_box_and_made_once_per_text(qtbot):
+    view = _shown(qtbot, 480, 360)
+    view._get_frame = lambda: Frame(np.full((240, 320, 3), 40, np.uint8), 0.0, 0)
+    probabilities = dict.fromkeys(LABELS, 0.0)
+    reading = {"r": Reading(0.0, Box(100, 100, 80, 80), {**probabilities, "happy": 0.9, "neutral": 0.1})}
+    view._get_reading = lambda: reading["r"]
+    view._pull()
+    left, top = (480 - 320) // 2, (360 - 240) // 2
+    assert _drawn(view, left + 104, top + 90)[1] > 150  # the green label just above the box
+    label = view._label
+    assert label is not None and label[0] == "happy 90%"
+    view.grab()
+    assert view._label is label  # the same text: the same image, not drawn again
+    reading["r"] = Reading(0.1, Box(100, 100, 80, 80), {**probabilities, "sad": 0.7, "neutral": 0.3})
+    view.grab()
+    assert view._label[0] == "sad 70%" and view._label is not label
