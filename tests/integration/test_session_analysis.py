@@ -55,7 +55,11 @@ def test_two_sessions_in_one_process_analyse_side_by_side(shared):
         assert problems == []
         end = ended(events)
         assert end.reason == "stopped"
-        assert end.summary.faces_found >= 0.8 * end.summary.frames_analysed > 10
+        # fer-test opens on her looking down at her phone (no face for about a second), and
+        # the second session starts there: it found a face in 78-87% of its analyses over
+        # repeated runs (18-20 of 22-24), the first session in 81-92%. The crash this guards
+        # against showed as warnings (above) and an analysis that stopped (far fewer faces).
+        assert end.summary.faces_found >= 0.7 * end.summary.frames_analysed > 10
 
 
 def test_an_analyser_of_its_own_detector():
