@@ -96,21 +96,20 @@ class CameraView(QWidget):
             # Far bigger than drawn (a large camera in a small window): shrink by area
             # averaging first, where the painter's nearest-neighbour would alias and would convert
             # pixels that are never shown.
-            size = (max(1, round(width * fit)), max(1, round(height * fit)))
-            image = cv2.resize(image, size, dst=self._shrunk if self._shrunk is not None and
-                               self._shrunk.shape[1::-1] == size else None, interpolation=cv2.INTER_AREA)
-            self._shrunk = image
+            w, h = max(1, round(width * fit)), max(1, round(height * fit))
+            if self._shrunk is None or self._shrunk.shape[:2] != (h, w):
+                self._shrunk = np.empty((h, w, 3), np.uint8)  # kept, as _pixels below
+            image = cv2.resize(image, (w, h), dst=self._shrunk, interpolation=cv2.INTER_AREA)
         h, w = image.shape[:2]
         if self._image is None or self._pixels is None or self._pixels.shape[:2] != (h, w):
             # A buffer kept from frame to frame: a fresh array 30 times a second cost more
             # than the conversion itself.
             self._pixels = np.empty((h, w, 4), np.uint8)
             self._image = QImage(self._pixels.data, w, h, 4 * w, QImage.Format_RGB32)  # shares _pixels
-        # 32-bit pixels in the backing store's own format: drawing is then a plain copy (or
-        # Qt's own scaling, in paintEvent), where a 24-bit BGR image made Qt convert every
-        # pixel on every paint (1.6 ms a frame). Written in place: the QImage painted from
-        # them is drawn on this thread only. Converted at the camera's size and scaled by
-        # the painter (see paintEvent).
+        # 32-bit pixels in the backing store's own format, at the frame's own size: the
+        # painter copies or scales them straight into the window (see paintEvent), where a
+        # 24-bit BGR image made Qt convert every pixel on every paint (1.6 ms a frame).
+        # Written in place: the QImage painted from them is drawn on this thread only.
         cv2.cvtColor(image, cv2.COLOR_BGR2BGRA, dst=self._pixels)
         self._image_scale = w / width
         w, h = self._drawn_size()
