@@ -21,8 +21,7 @@ from pathlib import Path
 
 from emotune import scoring
 from emotune.config import Settings
-from emotune.training.evaluate import use_weights
-from emotune.vision.engine import import_deepface
+from emotune.training.evaluate import pin_weights
 
 SHORT = {"angry": "ang", "disgust": "dis", "fear": "fea", "happy": "hap", "sad": "sad",
          "surprise": "sur", "neutral": "neu"}
@@ -50,12 +49,8 @@ def main() -> int:
     parser.add_argument("--videos", type=Path, default=Path("../shared/data/videos"))
     parser.add_argument("--timelines", type=Path, default=Path("tests/timelines"))
     args = parser.parse_args()
-    use_weights("onnx", args.weights)
     if args.weights:
-        # DeepFace builds its Emotion model once per process and caches it: built here from
-        # these weights, it is the model the session's analyzer gets, although the session
-        # points DEEPFACE_HOME back at the shipped weights when it starts.
-        import_deepface().build_model(task="facial_attribute", model_name="Emotion")
+        pin_weights("onnx", args.weights)
     agree = total = 0
     print("| video | row | " + " | ".join(f"{s}" for s in range(16)) + " |")
     print("|---|---|" + "---|" * 16)

@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data", type=Path, help="a labelled face set (folder per label, or labels.csv)")
     e.add_argument("--video", type=Path, help="a video (or a folder of them) to score with --timeline")
     e.add_argument("--timeline", type=Path, help="its start_s,end_s,expression CSV (or a folder: NAME.csv per NAME.mp4)")
-    e.add_argument("--weights", type=Path, help=".h5 or .onnx (default: the shipped weights)")
+    e.add_argument("--weights", type=Path, help="an .onnx file (default: the shipped weights); also for --video")
     e.add_argument("--engine", choices=["onnx"], default="onnx")
     e.add_argument("--split", choices=["all", "val"], default="all", help="val: the training's held-out faces")
     e.add_argument("--val-fraction", type=float, default=0.1)
@@ -257,8 +257,16 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
     settings, _ = _settings(args)
     try:
         model_store.prepare(settings.engine, official=settings.official_weights)
+        if args.weights is not None:
+            from emotune.training.evaluate import engine_for, pin_weights  # noqa: PLC0415
+
+            if not args.weights.is_file():
+                return _fail(f"--weights {args.weights}: no such file", EXIT_INPUT)
+            pin_weights(engine_for(args.weights), args.weights)
     except model_store.WeightsError as exc:
         return _fail(str(exc), EXIT_WEIGHTS)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_INPUT)
     rows = []
     best: list[tuple[float, float]] = []  # (ceiling, labelled seconds) per video
     for video, timeline in pairs:

@@ -35,6 +35,9 @@ def test_one_video_and_bad_arguments(shared, tmp_path):
     assert run.returncode == 2 and "header" in run.stderr
     run = emotune("evaluate", "--video", shared / "videos" / "liveportrait-d0.mp4")
     assert run.returncode == 2 and "--timeline" in run.stderr
+    run = emotune("evaluate", "--video", shared / "videos" / "liveportrait-d0.mp4",
+                  "--timeline", timelines / "liveportrait-d0.csv", "--weights", tmp_path / "none.onnx")
+    assert run.returncode == 2 and "no such file" in run.stderr
 
 
 def test_calibrated_scoring_uses_each_videos_neutral_spans(shared):

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -26,6 +27,13 @@ def test_smoke_training_exports_an_onnx_deepface_loads_and_that_agrees_with_kera
     assert report["onnx_max_abs_diff"] < 1e-4  # onnxruntime vs Keras, face + mirror, every val face
     assert report["deepface_max_abs_diff"] < 1e-4  # DeepFace's own ONNX engine loaded the file
     assert len(report["history"]) == 1 and report["history"][0]["seconds"] > 0
+    # Videos are scored on the weights asked for, not silently on the shipped ones
+    timelines = Path(__file__).resolve().parents[1] / "timelines"
+    video = ("--video", shared / "videos" / "liveportrait-d0.mp4", "--timeline", timelines / "liveportrait-d0.csv",
+             "--json")
+    shipped, smoke = emotune("evaluate", *video), emotune("evaluate", *video, "--weights", out)
+    assert shipped.returncode == 0 and smoke.returncode == 0, smoke.stderr[-2000:]
+    assert shipped.lines[-1]["frame_accuracy"] != smoke.lines[-1]["frame_accuracy"]
     # DeepFace.build_model on the ONNX engine reads it in a fresh process: 7 probabilities
     check = (
         "import os, shutil, sys, tempfile, numpy as np; from emotune.vision.engine import import_deepface; "

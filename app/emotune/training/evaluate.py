@@ -45,6 +45,16 @@ def use_weights(engine: str, weights: Path | None = None) -> None:
     os.environ["DEEPFACE_HOME"] = str(home)
 
 
+def pin_weights(engine: str, weights: Path) -> None:
+    """Make ``weights`` the Emotion model of every later session in this process.
+
+    DeepFace builds its Emotion model once per process and caches it; a session points
+    ``DEEPFACE_HOME`` back at the shipped weights when it starts, but the model built here
+    first is the one its analyzer gets. For scoring other weights on videos."""
+    use_weights(engine, weights)
+    import_deepface(engine).build_model(task="facial_attribute", model_name="Emotion")
+
+
 def predict(faces: FaceSet, engine: str, weights: Path | None = None, batch: int = 256) -> np.ndarray:
     """Probabilities (n, 7) from DeepFace's Emotion model built on ``engine``."""
     use_weights(engine, weights)
