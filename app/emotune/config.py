@@ -47,7 +47,7 @@ class Settings:
     calibration_strength: float = 1.0
     window_seconds: float = 3.0
     min_confidence: float = 0.35
-    hold_seconds: float = 0.75
+    hold_seconds: float = 0.5
     fade_seconds: float = 2.0
     volume: float = 0.8
     shuffle: bool = False

@@ -1,6 +1,6 @@
 """When to analyse the next frame: often while the face is changing, seldom while it holds.
 
-The mood is decided over seconds (a 3 s window, a 0.75 s hold), yet analysing every frame
+The mood is decided over seconds (a 3 s window, a 0.5 s hold), yet analysing every frame
 at a fixed 15 a second was nearly all of Emotune's CPU. So the rate follows the face:
 ``fast_fps`` while the face's smoothed expression disagrees with the current mood (the
 tracker is not settled), the face is lost, or no mood is set yet; ``steady_fps`` once it has
