@@ -1,4 +1,4 @@
-"""``emotune``: the window by default; ``--headless``, ``train``, ``evaluate`` and ``bench``.
+"""``emotune``: the window by default; ``--headless``, ``train``, ``export``, ``evaluate`` and ``bench``.
 
 Errors a user can cause (missing video, no camera, broken weights) end with one line on
 stderr and a non-zero exit, never a traceback.
@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--warmup-epochs", type=int, default=2)
     t.add_argument("--init-from", type=Path, metavar="RUN_DIR",
                    help="start from the final weights of a finished run with the same split (a warm restart)")
+
+    x = sub.add_parser("export", help="one ONNX file from finished training runs (one, or the average of several)")
+    x.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="finished runs holding out the same faces")
+    x.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
+    x.add_argument("--no-mirror", action="store_true",
+                   help="one pass a face instead of averaging the face and its mirror image (half the CPU)")
 
     e = sub.add_parser("evaluate", help="accuracy on a labelled face set, or moods on labelled videos")
     e.add_argument("--data", type=Path, help="a labelled face set (folder per label, or labels.csv)")
@@ -314,6 +320,15 @@ def main(argv: list[str] | None = None) -> int:
             except TrainingError as exc:
                 return _fail(str(exc), EXIT_INPUT)
             except ImportError as exc:  # the app's install has no TensorFlow: say how to get it
+                return _fail(str(exc), EXIT_INPUT)
+            return 0
+        if args.command == "export":
+            from emotune.training.export import export_runs  # noqa: PLC0415
+            from emotune.training.train import TrainingError  # noqa: PLC0415
+
+            try:
+                export_runs(args.runs, args.out, mirror=not args.no_mirror)
+            except (TrainingError, ImportError) as exc:
                 return _fail(str(exc), EXIT_INPUT)
             return 0
         if args.command == "evaluate" and (args.video or args.timeline):

@@ -103,6 +103,24 @@ def test_an_interrupted_run_resumes_where_it_stopped(shared, tmp_path):
                     timeout=300)
     assert other.returncode == 2 and "held-out faces stay held out" in other.stderr
 
+    # export: one file from finished runs, one pass or the average of two, checked like train's
+    single = {}
+    for name, dirs in (("first", [run_dir]), ("warm", [warm_dir]), ("both", [run_dir, warm_dir])):
+        out = tmp_path / f"{name}.onnx"
+        done = emotune("export", *dirs, "--out", out, "--no-mirror", timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        report = json.loads(out.with_suffix(".export.json").read_text())
+        assert report["mirror"] is False and report["validation"]["n"] == 14
+        assert report["onnx_max_abs_diff"] < 1e-4 and report["deepface_max_abs_diff"] < 1e-4
+        single[name] = onnx_probabilities(out, faces)
+    assert np.abs(single["both"] - (single["first"] + single["warm"]) / 2).max() < 1e-5
+    # without --no-mirror the first run's export is the file train wrote
+    mirrored = emotune("export", run_dir, "--out", tmp_path / "m.onnx", timeout=600)
+    assert mirrored.returncode == 0, mirrored.stderr[-3000:]
+    assert np.abs(onnx_probabilities(tmp_path / "m.onnx", faces) - first).max() < 1e-5
+    missing = emotune("export", tmp_path / "nothing", "--out", tmp_path / "x.onnx", timeout=120)
+    assert missing.returncode == 2 and "no finished run" in missing.stderr
+
 
 def test_evaluate_prints_the_report_and_a_json_last_line(shared):
     run = emotune("evaluate", "--data", shared / "expressions" / "jaffe-subset", "--json")

@@ -141,15 +141,26 @@ def _initial_weights(options: TrainOptions) -> Path:
     if not weights.is_file() or not saved_options.is_file():
         raise TrainingError(f"--init-from {options.init_from}: no finished run there (final.weights.h5 and options.json)")
     other = TrainOptions.from_json(json.loads(saved_options.read_text()))
-    for name in ("seed", "val_fraction", "widths", "limit_per_label"):
-        if getattr(other, name) != getattr(options, name):
-            raise TrainingError(
-                f"--init-from {options.init_from}: its {name} is {getattr(other, name)!r}, this run's "
-                f"{getattr(options, name)!r}; they must match so the held-out faces stay held out"
-            )
-    if Path(other.data).resolve() != Path(options.data).resolve():
-        raise TrainingError(f"--init-from {options.init_from} was trained on {other.data}, not {options.data}")
+    if other.widths != options.widths:
+        raise TrainingError(f"--init-from {options.init_from}: its widths are {other.widths}, this run's "
+                            f"{options.widths}; a warm restart needs the same network")
+    mismatch = split_mismatch(other, options)
+    if mismatch:
+        raise TrainingError(f"--init-from {options.init_from}: {mismatch}")
     return weights
+
+
+def split_mismatch(a: TrainOptions, b: TrainOptions) -> str | None:
+    """Why runs ``a`` and ``b`` hold out different faces, or None when they hold out the same.
+    Combining runs (a warm restart, an average) that split differently would train on faces
+    reported as held out, and the held-out accuracy would be a lie."""
+    for name in ("seed", "val_fraction", "limit_per_label"):
+        if getattr(a, name) != getattr(b, name):
+            return (f"its {name} is {getattr(a, name)!r}, the other's {getattr(b, name)!r}; they must match "
+                    "so the held-out faces stay held out")
+    if Path(a.data).resolve() != Path(b.data).resolve():
+        return f"it was trained on {a.data}, the other on {b.data}"
+    return None
 
 
 def _format_eta(seconds: float) -> str:
@@ -265,29 +276,14 @@ def train(options: TrainOptions, resume: bool = False, new_epochs: int | None = 
         )
 
     model.save_weights(str(options.run_dir / "final.weights.h5"))
-    export_onnx(model, options.out)
-    keras_probs = keras_probabilities(model, x_val)
-    onnx_probs = onnx_probabilities(options.out, x_val)
-    max_diff = float(np.abs(keras_probs - onnx_probs).max())
-    same_labels = float((keras_probs.argmax(1) == onnx_probs.argmax(1)).mean())
-    if max_diff > EXPORT_TOLERANCE:
-        raise TrainingError(f"ONNX export differs from the Keras weights by {max_diff:.2e}")
-    deepface_diff = check_with_deepface(options.out, x_val[:64], onnx_probs[:64])
-
-    scores = score(y_val, keras_probs.argmax(1))
-    print(format_report(scores, "validation (held-out split, face + mirror):"), flush=True)
-    print(f"ONNX vs Keras on {len(y_val)} faces: max |Δp| {max_diff:.2e}, same label {same_labels:.1%}; "
-          f"DeepFace's ONNX engine vs onnxruntime: max |Δp| {deepface_diff:.2e}")
+    checked = export_and_check(model, options.out, x_val, y_val)
     report = {
         "data": str(options.data),
         "options": options.to_json(),
         "parameters": int(model.count_params()),
         "epochs_run": len(history),
         "history": history,
-        "validation": scores.as_dict(),
-        "onnx_max_abs_diff": max_diff,
-        "onnx_same_label": same_labels,
-        "deepface_max_abs_diff": deepface_diff,
+        **checked,
         "train_seconds": round(sum(h["seconds"] for h in history), 1),
         "seconds_this_process": round(time.monotonic() - started, 1),
         "onnx": str(options.out),
@@ -297,6 +293,31 @@ def train(options: TrainOptions, resume: bool = False, new_epochs: int | None = 
     (options.run_dir / "report.json").write_text(json.dumps(report, indent=1))
     print(f"wrote {options.out} and {report_file}")
     return report
+
+
+def export_and_check(model: Any, out: Path, x_val: np.ndarray, y_val: np.ndarray, mirror: bool = True) -> dict:
+    """Export ``model`` to ``out``, check the file against Keras on every held-out face and
+    through DeepFace's own ONNX engine, print the held-out report; the report's figures."""
+    export_onnx(model, out, mirror=mirror)
+    keras_probs = keras_probabilities(model, x_val, mirror=mirror)
+    onnx_probs = onnx_probabilities(out, x_val)
+    max_diff = float(np.abs(keras_probs - onnx_probs).max())
+    same_labels = float((keras_probs.argmax(1) == onnx_probs.argmax(1)).mean())
+    if max_diff > EXPORT_TOLERANCE:
+        raise TrainingError(f"ONNX export differs from the Keras weights by {max_diff:.2e}")
+    deepface_diff = check_with_deepface(out, x_val[:64], onnx_probs[:64])
+    scores = score(y_val, keras_probs.argmax(1))
+    passes = "face + mirror" if mirror else "face only"
+    print(format_report(scores, f"validation (held-out split, {passes}):"), flush=True)
+    print(f"ONNX vs Keras on {len(y_val)} faces: max |Δp| {max_diff:.2e}, same label {same_labels:.1%}; "
+          f"DeepFace's ONNX engine vs onnxruntime: max |Δp| {deepface_diff:.2e}")
+    return {
+        "mirror": mirror,
+        "validation": scores.as_dict(),
+        "onnx_max_abs_diff": max_diff,
+        "onnx_same_label": same_labels,
+        "deepface_max_abs_diff": deepface_diff,
+    }
 
 
 _DEEPFACE_CHECK = """
