@@ -54,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--widths", type=lambda s: [int(w) for w in s.split(",")], default=[32, 64, 128, 256],
                    help="channels of the four stages, comma-separated")
     t.add_argument("--val-fraction", type=float, default=0.1)
-    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--seed", type=int, default=1, help="seeds the held-out split (and, by default, the rest)")
+    t.add_argument("--init-seed", type=int, default=None,
+                   help="seeds the starting weights, augmentation and batch order only: a second run for an "
+                        "ensemble, holding out the same faces")
     t.add_argument("--limit-per-label", type=int, help="use at most N images a label (smoke runs)")
     t.add_argument("--warmup-epochs", type=int, default=2)
     t.add_argument("--init-from", type=Path, metavar="RUN_DIR",
@@ -65,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
     x.add_argument("--no-mirror", action="store_true",
                    help="one pass a face instead of averaging the face and its mirror image (half the CPU)")
+
+    r = sub.add_parser("recover", help="a finished run folder rebuilt from a shipped ONNX file and its training "
+                                       "report, to average with or warm-restart from in a later session")
+    r.add_argument("onnx", type=Path, help="an .onnx file train or export wrote (e.g. the shipped weights)")
+    r.add_argument("--report", type=Path, required=True, help="the training report of its (last) run: its options "
+                                                              "give the held-out split")
+    r.add_argument("--run-dir", type=Path, required=True, help="the run folder to write")
+    r.add_argument("--no-mirror", action="store_true", help="the file has one pass a face (exported with --no-mirror)")
 
     e = sub.add_parser("evaluate", help="accuracy on a labelled face set, or moods on labelled videos")
     e.add_argument("--data", type=Path, help="a labelled face set (folder per label, or labels.csv)")
@@ -313,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                                    epochs=args.epochs or 80,
                                    batch_size=args.batch_size, learning_rate=args.learning_rate,
                                    widths=args.widths, val_fraction=args.val_fraction, seed=args.seed,
-                                   limit_per_label=args.limit_per_label, warmup_epochs=args.warmup_epochs,
+                                   init_seed=args.init_seed, limit_per_label=args.limit_per_label, warmup_epochs=args.warmup_epochs,
                                    init_from=args.init_from)
             try:
                 train(options, resume=args.resume, new_epochs=args.epochs if args.resume else None)
@@ -328,6 +339,15 @@ def main(argv: list[str] | None = None) -> int:
 
             try:
                 export_runs(args.runs, args.out, mirror=not args.no_mirror)
+            except (TrainingError, ImportError) as exc:
+                return _fail(str(exc), EXIT_INPUT)
+            return 0
+        if args.command == "recover":
+            from emotune.training.recover import recover_run  # noqa: PLC0415
+            from emotune.training.train import TrainingError  # noqa: PLC0415
+
+            try:
+                recover_run(args.onnx, args.report, args.run_dir, mirror=not args.no_mirror)
             except (TrainingError, ImportError) as exc:
                 return _fail(str(exc), EXIT_INPUT)
             return 0

@@ -32,6 +32,7 @@ from emotune.training.dataset import load_faces, stratified_split
 from emotune.training.metrics import format_report, score
 from emotune.training.network import (
     DEFAULT_WIDTHS,
+    _tf,
     build_network,
     export_onnx,
     keras_probabilities,
@@ -57,6 +58,10 @@ class TrainOptions:
     widths: list[int] = field(default_factory=lambda: list(DEFAULT_WIDTHS))
     val_fraction: float = 0.1
     seed: int = 1
+    #: Seeds the starting weights, the augmentation and the order of the batches (None: the
+    #: split's ``seed``). The split stays with ``seed``, so two runs that differ only here hold
+    #: out the same faces and can be averaged by ``emotune export`` into one honest ensemble.
+    init_seed: int | None = None
     limit_per_label: int | None = None
     #: Another run's folder whose final weights start this one (a warm restart): a new
     #: schedule over more epochs without losing what the first run learned.
@@ -204,10 +209,10 @@ def train(options: TrainOptions, resume: bool = False, new_epochs: int | None = 
     """Train (or continue), export and verify; returns the report also written as JSON."""
     options = _prepare_run(options, resume, new_epochs)
     started = time.monotonic()
-    model = build_network(options.widths, options.dropout)  # imports deepface before tensorflow
-    import tensorflow as tf  # noqa: PLC0415
-
-    tf.keras.utils.set_random_seed(options.seed)
+    tf = _tf()  # deepface before tensorflow, so tf.keras is tf-keras
+    init_seed = options.seed if options.init_seed is None else options.init_seed
+    tf.keras.utils.set_random_seed(init_seed)  # before the build: seeded starting weights
+    model = build_network(options.widths, options.dropout)
     print(f"reading faces from {options.data} ...", flush=True)
     faces = load_faces(options.data, options.limit_per_label, options.seed)
     train_idx, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
@@ -245,7 +250,7 @@ def train(options: TrainOptions, resume: bool = False, new_epochs: int | None = 
     def epoch_data(epoch: int) -> Any:
         # The order of each epoch depends on the seed and the epoch only, so a resumed run
         # sees the same batches an uninterrupted one would have.
-        order = np.random.default_rng(options.seed * 1000 + epoch).permutation(len(y_train))
+        order = np.random.default_rng(init_seed * 1000 + epoch).permutation(len(y_train))
         return (
             tf.data.Dataset.from_tensor_slices((x_train[order], y_train[order]))
             .batch(options.batch_size)

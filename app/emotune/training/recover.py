@@ -1,0 +1,103 @@
+"""``emotune recover``: a finished run folder rebuilt from a shipped ONNX file.
+
+Training runs live outside the repository (hours of checkpoints), and a run folder does not
+outlive the machine it was trained on; the shipped ONNX file and its training report do.
+From those two this rebuilds what ``--init-from`` and ``emotune export`` need: the run's
+options (the report's, so the held-out split is the one the weights never saw) and Keras
+weights that compute the same probabilities. So the shipped network can be averaged with a
+new run, or warm-restarted, in any later session.
+
+tf2onnx folds each batch norm into the convolution before it (``*_fused_bn``: kernel and
+bias). The rebuilt network keeps its batch-norm layers but makes them pass-through with the
+folded bias as their offset (scale 1, mean 0, variance 1 - epsilon), so the architecture,
+and with it every other command, stays the one ``build_network`` makes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emotune.training.network import build_network, keras_probabilities, onnx_probabilities
+from emotune.training.train import EXPORT_TOLERANCE, TrainingError, TrainOptions
+
+#: ``emotune_vgg/s{stage}bn{conv}/FusedBatchNormV3:0``: the output of a folded conv, first pass.
+_FOLDED = re.compile(r"^emotune_vgg/s(\d+)bn(\d+)/FusedBatchNormV3:0$")
+
+
+def folded_weights(onnx_file: Path) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray]]:
+    """Per conv layer name (``s0c0`` …) its folded kernel in Keras layout (h, w, in, out) and
+    bias; and the dense layer's kernel and bias."""
+    import onnx  # noqa: PLC0415
+    from onnx import numpy_helper  # noqa: PLC0415
+
+    try:
+        graph = onnx.load(str(onnx_file)).graph
+    except Exception as exc:  # noqa: BLE001 (onnx raises several kinds for a damaged file)
+        raise TrainingError(f"{onnx_file}: not a readable ONNX file ({exc})") from exc
+    values = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    convs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    dense: list[np.ndarray] = []
+    for node in graph.node:
+        match = _FOLDED.match(node.output[0]) if node.op_type == "Conv" else None
+        if match and len(node.input) == 3:
+            kernel = values[node.input[1]].transpose(2, 3, 1, 0)  # (out, in, h, w) -> (h, w, in, out)
+            convs[f"s{match[1]}c{match[2]}"] = (kernel, values[node.input[2]])
+        elif node.op_type in ("MatMul", "Add") and node.output[0].startswith("emotune_vgg/probabilities/") \
+                and len(dense) < 2 and node.input[1] in values:
+            dense.append(values[node.input[1]])
+    if not convs or len(dense) != 2:
+        raise TrainingError(f"{onnx_file}: not an Emotune network exported by train (no folded convolutions "
+                            "and dense layer found)")
+    return convs, (dense[0], dense[1])
+
+
+def rebuild(onnx_file: Path, dropout: float = 0.4) -> Any:
+    """The Keras network (``build_network``'s architecture) computing what ``onnx_file`` does."""
+    convs, (dense_kernel, dense_bias) = folded_weights(onnx_file)
+    stages = sorted({int(name[1]) for name in convs})
+    widths = [convs[f"s{stage}c0"][0].shape[-1] for stage in stages]
+    model = build_network(widths, dropout)
+    for name, (kernel, bias) in convs.items():
+        model.get_layer(name).set_weights([kernel])
+        norm = model.get_layer(name.replace("c", "bn"))
+        ones = np.ones_like(bias)
+        norm.set_weights([ones, bias, np.zeros_like(bias), ones - norm.epsilon])
+    model.get_layer("probabilities").set_weights([dense_kernel, dense_bias])
+    return model
+
+
+def recover_run(onnx_file: Path, report_file: Path, run_dir: Path, mirror: bool = True) -> dict:
+    """Write ``run_dir`` (options.json from the report, final.weights.h5 from the ONNX file)
+    after checking the rebuilt network against the file on the report's held-out faces."""
+    from emotune.training.dataset import load_faces, stratified_split  # noqa: PLC0415
+
+    try:
+        report = json.loads(report_file.read_text())
+        options = TrainOptions.from_json(report["options"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise TrainingError(f"{report_file}: not a training report with its options ({exc})") from exc
+    model = rebuild(onnx_file, options.dropout)
+    widths = [model.get_layer(f"s{stage}c0").filters for stage in range(len(options.widths))]
+    if widths != list(options.widths):
+        raise TrainingError(f"{onnx_file} is {widths} wide, the report's run {options.widths}: not its report")
+    faces = load_faces(options.data, options.limit_per_label, options.seed)
+    _, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
+    x_val = faces.x[val_idx]
+    max_diff = float(np.abs(keras_probabilities(model, x_val, mirror=mirror) - onnx_probabilities(onnx_file, x_val)).max())
+    if max_diff > EXPORT_TOLERANCE:
+        raise TrainingError(f"the rebuilt network differs from {onnx_file} by {max_diff:.2e} (mirror={mirror})")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    options.run_dir = run_dir
+    options.out = run_dir / onnx_file.name
+    (run_dir / "options.json").write_text(json.dumps(options.to_json(), indent=1))
+    model.save_weights(str(run_dir / "final.weights.h5"))
+    result = {"onnx": str(onnx_file), "report": str(report_file), "run_dir": str(run_dir),
+              "held_out_faces": len(val_idx), "max_abs_diff": max_diff}
+    (run_dir / "recovered.json").write_text(json.dumps(result, indent=1))
+    print(f"rebuilt {onnx_file} in {run_dir}: max |Δp| {max_diff:.2e} on {len(val_idx)} held-out faces")
+    return result
