@@ -246,3 +246,46 @@ def test_a_lift_loops_back_to_its_calm_end_not_to_its_first_song(player, playlis
     player.play_index(2)
     player.next()
     assert player.index == 1  # next after the last: the loop start too
+
+
+def test_a_mood_shorter_than_the_fade_is_never_heard(tmp_path):
+    """Decided (issue 11): a mood that ends before the fade towards it does is not switched to.
+    Back to the playing mood: the fade stops and the song goes on where it was, instead of
+    the same playlist starting over; on to a third mood: the fade goes on falling and ends
+    in the newest one."""
+    clock = FakeClock()
+    events = []
+    player = Player(SilentBackend(clock), events.append, clock=clock, monitor=False)
+    try:
+        tracks = {m: Playlist(m, [read_track(write_wav(tmp_path / f"{m}{i}.wav", 5.0, 300 + 50 * i)) for i in range(2)])
+                  for m in ("calm", "happy", "sad")}
+        player.set_playlist(tracks["calm"])
+        player.next()  # the second calm song, 1 s in
+        clock.now += 1.0
+        player.set_playlist(tracks["happy"], fade=2.0)
+        clock.now += 1.0
+        player.tick()
+        assert player.backend.get_volume() == pytest.approx(0.4)
+        events.clear()
+        player.set_playlist(tracks["calm"], fade=2.0)  # calm again before happy was heard
+        assert player.backend.get_volume() == pytest.approx(0.8)
+        assert [e.kind for e in events if isinstance(e, PlaybackNote)] == ["fade_cancelled"]
+        clock.now += 2.0  # past the end of the cancelled fade
+        player.tick()
+        assert player.playlist.mood == "calm" and player.index == 1 and player.state == PLAYING
+        assert player.position == pytest.approx(4.0, abs=0.01)  # 4 s into the song: not restarted
+        assert not [e for e in events if isinstance(e, TrackStarted)]
+
+        player.set_playlist(tracks["happy"], fade=2.0)
+        clock.now += 1.0
+        player.tick()
+        player.set_playlist(tracks["sad"], fade=2.0)  # happy lasted 1 s, shorter than the fade
+        clock.now += 0.5
+        player.tick()
+        assert player.backend.get_volume() == pytest.approx(0.2)  # still falling, not back up
+        clock.now += 0.5
+        player.tick()
+        assert player.playlist.mood == "sad"
+        assert [e.mood for e in events if isinstance(e, TrackStarted)] == ["sad"]
+    finally:
+        player.close()

@@ -34,6 +34,6 @@ class TrackFailed:
 class PlaybackNote:
     """Something the listener should know: paused, resumed, empty playlist, no device."""
 
-    kind: str  # "paused", "resumed", "empty_playlist", "no_device", "override", "all_failed"
+    kind: str  # "paused", "resumed", "empty_playlist", "no_device", "override", "all_failed", "fade_cancelled"
     message: str
     mood: str | None = None

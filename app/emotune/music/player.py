@@ -113,12 +113,26 @@ class Player:
                     "cued", f"{playlist.mood} music is ready: press play to hear it", playlist.mood))
                 return True
 
+            if self._fade is not None and play and playlist.mood == self.playlist.mood and self.state == PLAYING:
+                # Back to the mood still playing before its fade-out ended: the mood in
+                # between was shorter than the fade and is never heard, and the song goes
+                # on where it was instead of starting the same playlist over.
+                self._fade = None
+                self.backend.set_volume(self._volume)
+                self._refresh(playlist)
+                self._outbox.append(PlaybackNote(
+                    "fade_cancelled", f"back to {playlist.mood} before the fade ended: the song goes on", playlist.mood))
+                return True
+
             def switch() -> None:
                 self.playlist = playlist
                 self._play_from(start, reason)
 
             if fade > 0 and self.state == PLAYING:
-                self._fade = (self._clock(), fade, switch)
+                # A fade already under way goes on from where it is (the volume keeps
+                # falling) and ends in the newest mood; the one it was heading for is skipped.
+                started = self._fade[0] if self._fade is not None else self._clock()
+                self._fade = (started, fade, switch)
             else:
                 self._fade = None
                 switch()
@@ -130,10 +144,13 @@ class Player:
         with self._locked():
             if playlist.mood != self.playlist.mood or not playlist.tracks:
                 return
-            current = self._track()
-            paths = [t.path for t in playlist.tracks]
-            self.playlist = playlist
-            self.index = paths.index(current.path) if current and current.path in paths else -1
+            self._refresh(playlist)
+
+    def _refresh(self, playlist: Playlist) -> None:
+        current = self._track()
+        paths = [t.path for t in playlist.tracks]
+        self.playlist = playlist
+        self.index = paths.index(current.path) if current and current.path in paths else -1
 
     def play_index(self, index: int, reason: str = "select") -> None:
         with self._locked():
