@@ -90,9 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--detect", action="store_true",
                    help="face sets: run the app's own face detector and crop on each image first (for whole "
                         "heads, as a camera sees them); images where it finds no face count as wrong and are listed")
-    e.add_argument("--calibrate", default="none", metavar="none|neutral|SECONDS",
-                   help="videos: none; neutral (a baseline from the frames of each video's labelled neutral "
-                        "spans, then the whole video read through it); or SECONDS (calibrate live on the opening)")
+    e.add_argument("--calibrate", default="none", metavar="none|raw|neutral|SECONDS",
+                   help="videos: none (no listener calibration: the typical relaxed face applies, as for a new "
+                        "listener); raw (not even that: the network's readings as they are); neutral (a baseline "
+                        "from the frames of each video's labelled neutral spans, then the whole video read "
+                        "through it); or SECONDS (calibrate live on the opening)")
     e.add_argument("--json", action="store_true")
 
     b = sub.add_parser("bench", help="our pipeline vs plain DeepFace.analyze on the same frames")
@@ -264,7 +266,7 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
     else:
         pairs = [(args.video, args.timeline)]
     calibrate_seconds = 0.0
-    if args.calibrate not in ("none", "neutral"):
+    if args.calibrate not in ("none", "raw", "neutral"):
         try:
             calibrate_seconds = float(args.calibrate)
         except ValueError:
@@ -272,6 +274,8 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
         if not 0 < calibrate_seconds < 600:
             return _fail(f"--calibrate {args.calibrate}: use none, neutral or a number of seconds", EXIT_INPUT)
     settings, _ = _settings(args)
+    if args.calibrate == "raw":
+        settings = settings.with_changes(default_calibration=False)
     try:
         model_store.prepare(settings.engine, official=settings.official_weights)
         if args.weights is not None:
@@ -291,7 +295,7 @@ def _evaluate_videos(args: argparse.Namespace) -> int:
             spans = scoring.read_timeline(timeline)
             baseline = scoring.neutral_baseline(video, spans, settings) if args.calibrate == "neutral" else None
             if args.calibrate == "neutral" and baseline is None:
-                print(f"{video.stem}: no neutral span with a face, scored uncalibrated", file=sys.stderr)
+                print(f"{video.stem}: no neutral span with a face, scored without a baseline of its own", file=sys.stderr)
             changes, frames, _ = scoring.run_video(video, settings, baseline, calibrate_seconds)
         except (ValueError, OSError, SourceError) as exc:
             return _fail(str(exc), EXIT_INPUT)

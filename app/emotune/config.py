@@ -45,6 +45,9 @@ class Settings:
     close_to_tray: bool = True  # closing the window keeps the music playing in the tray (where there is one)
     #: how far faces are read relative to the listener's calibration (0 = not at all, 1 = fully)
     calibration_strength: float = 1.0
+    #: Until the listener calibrates, read faces relative to a typical relaxed face
+    #: (``calibration.DEFAULT_BASELINE``) rather than as the network sees them.
+    default_calibration: bool = True
     window_seconds: float = 3.0
     min_confidence: float = 0.35
     hold_seconds: float = 0.5
@@ -145,6 +148,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "close_to_tray": _boolean,
     "notify_mood": _boolean,
     "calibration_strength": _number(0, 1.5, "the calibration strength"),
+    "default_calibration": _boolean,
     "window_seconds": _number(0.5, 30, "the smoothing window"),
     "min_confidence": _below_one,
     "hold_seconds": _number(0, 30, "the hold time"),

@@ -247,7 +247,7 @@ class Session:
             except CalibrationError as exc:
                 self._emit(CalibrationEvent("failed", str(exc)))
                 return
-        self._emit(CalibrationEvent("cleared", "calibration cleared: faces are read as the network sees them"))
+        self._emit(CalibrationEvent("cleared", "calibration cleared: " + calibration.uncalibrated_reading(self.settings)))
 
     def _calibrating(self, reading: Reading) -> None:
         """Feed one raw reading to a running calibration; finish it when its time is up."""
@@ -278,7 +278,11 @@ class Session:
         self._emit(CalibrationEvent("done", message))
 
     def _calibrated(self, reading: Reading) -> Reading:
+        """The reading relative to the listener's baseline, or until they have one, to a
+        typical relaxed face (``default_calibration``)."""
         baseline, strength = self.baseline, self.settings.calibration_strength
+        if baseline is None and self.settings.default_calibration:
+            baseline = calibration.typical()
         if baseline is None or strength <= 0 or not reading.probabilities:
             return reading
         return Reading(reading.t, reading.box, baseline.adjust(reading.probabilities, strength))

@@ -113,3 +113,36 @@ def test_saving_into_a_read_only_folder_says_so(tmp_path):
             calibration.save(folder / "calibration.json", Baseline(SAD_RESTING, 9, "x"))
     finally:
         folder.chmod(0o700)
+
+
+@pytest.mark.parametrize("default_calibration", [True, False])
+def test_until_the_listener_calibrates_a_typical_relaxed_face_applies(default_calibration):
+    """A new listener's resting face (read sad first, as strangers' neutral faces are through
+    the app's crop) is read relative to DEFAULT_BASELINE: neutral. Their own calibration
+    replaces it; ``default_calibration = false`` reads faces as the network sees them."""
+    from emotune.config import Settings
+    from emotune.session import Session
+    from emotune.vision.analyzer import Reading
+
+    resting = _dist(sad=0.30, neutral=0.27, angry=0.17, fear=0.15)
+    assert max(resting, key=resting.get) == "sad"
+    session = Session(Settings(default_calibration=default_calibration), None, lambda event: None)
+    try:
+        read = session._calibrated(Reading(1.0, (0, 0, 10, 10), resting)).probabilities
+        if default_calibration:
+            assert read == pytest.approx(calibration.typical().adjust(resting, 1.0))
+            assert max(read, key=read.get) == "neutral"
+        else:
+            assert read == resting
+        session.baseline = Baseline(SAD_RESTING, 20, "x")  # the listener calibrates
+        own = session._calibrated(Reading(2.0, (0, 0, 10, 10), resting)).probabilities
+        assert own == pytest.approx(session.baseline.adjust(resting, 1.0))
+        assert own != pytest.approx(calibration.typical().adjust(resting, 1.0))
+    finally:
+        session.stop()
+
+
+def test_the_default_baseline_is_a_distribution_over_the_labels():
+    assert set(calibration.DEFAULT_BASELINE) == set(LABELS)
+    assert sum(calibration.DEFAULT_BASELINE.values()) == pytest.approx(1.0, abs=1e-9)
+    assert calibration.typical().adjust(calibration.DEFAULT_BASELINE, 1.0) == pytest.approx(TARGET, abs=1e-9)

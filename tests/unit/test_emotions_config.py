@@ -56,6 +56,7 @@ def test_broken_settings_file_is_left_alone_and_kept_when_saving(tmp_path):
     ('mood_map = "happy"', "mood_map"),
     ('official_weights = "false"', "official_weights"),
     ('shuffle = "no"', "shuffle"),
+    ('default_calibration = "off"', "default_calibration"),
     ("window_seconds = -1", "window_seconds"),
     ("camera = 1.5", "camera"),
     ("volume = true", "volume"),

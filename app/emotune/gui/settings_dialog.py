@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from emotune import config
+from emotune.calibration import uncalibrated_reading
 from emotune.config import Settings, SettingsError
 from emotune.emotions import LABELS, MOODS
 
@@ -76,7 +77,7 @@ class SettingsDialog(QDialog):
         self.pause_when_away.setChecked(settings.pause_when_away)
         self.away = _spin(settings.away_seconds, -100, 10000, 5, " s")
 
-        self.calibration = QLabel(calibration or "none: faces are read as the network sees them "
+        self.calibration = QLabel(calibration or f"none: {uncalibrated_reading(settings)} "
                                                 "(Emotune → Calibrate… to read them relative to your relaxed face)")
         self.calibration.setWordWrap(True)
         self.clear_calibration = QPushButton("Clear calibration")
@@ -142,7 +143,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _calibration_cleared(self) -> None:
-        self.calibration.setText("cleared: faces are read as the network sees them")
+        self.calibration.setText(f"cleared: {uncalibrated_reading(self.settings)}")
         self.clear_calibration.hide()
 
     def _add_folder(self, edit: QLineEdit) -> None:
