@@ -121,6 +121,34 @@ def test_an_interrupted_run_resumes_where_it_stopped(shared, tmp_path):
     missing = emotune("export", tmp_path / "nothing", "--out", tmp_path / "x.onnx", timeout=120)
     assert missing.returncode == 2 and "no finished run" in missing.stderr
 
+    # recover: the run folder rebuilt from the exported file and its report (what a later
+    # session has of the shipped network) exports the same graph again, and can be averaged
+    # with a run that only started elsewhere (--init-seed: same held-out faces)
+    rebuilt = tmp_path / "rebuilt"
+    onnx_file = run_dir / "facial_expression_model_weights.onnx"
+    recovered = emotune("recover", onnx_file, "--report", onnx_file.with_suffix(".train.json"), "--run-dir",
+                        rebuilt, timeout=600)
+    assert recovered.returncode == 0, recovered.stderr[-3000:]
+    assert json.loads((rebuilt / "recovered.json").read_text())["max_abs_diff"] < 1e-4
+    again = emotune("export", rebuilt, "--out", tmp_path / "again.onnx", timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert np.abs(onnx_probabilities(tmp_path / "again.onnx", faces) - first).max() < 1e-5
+    member = tmp_path / "member"
+    trained = emotune("train", "--data", shared / "fer2013" / "train", "--run-dir", member, "--init-seed", "3",
+                      "--epochs", "1", "--limit-per-label", "20", "--widths", "8,16,16,32", timeout=600)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    member_probs = onnx_probabilities(member / "facial_expression_model_weights.onnx", faces)
+    assert np.abs(member_probs - first).max() > 1e-3  # another network, not a copy
+    pair = emotune("export", rebuilt, member, "--out", tmp_path / "pair.onnx", timeout=600)
+    assert pair.returncode == 0, pair.stderr[-3000:]
+    assert np.abs(onnx_probabilities(tmp_path / "pair.onnx", faces) - (first + member_probs) / 2).max() < 1e-5
+    damaged = tmp_path / "damaged.onnx"
+    damaged.write_bytes(onnx_file.read_bytes()[:5000])
+    refused = emotune("recover", damaged, "--report", onnx_file.with_suffix(".train.json"), "--run-dir",
+                      tmp_path / "nope", timeout=300)
+    assert refused.returncode == 2 and "not a readable ONNX file" in refused.stderr
+    assert not (tmp_path / "nope").exists()
+
 
 def test_evaluate_prints_the_report_and_a_json_last_line(shared):
     run = emotune("evaluate", "--data", shared / "expressions" / "jaffe-subset", "--json")
@@ -150,30 +178,3 @@ def test_evaluate_detect_runs_the_apps_detector_and_names_images_without_a_face(
     assert sum(map(sum, result["confusion"])) == 2  # both heads were found and classified
     assert "no face found in:" in run.stdout
 
-    # recover: the run folder rebuilt from the exported file and its report (what a later
-    # session has of the shipped network) exports the same graph again, and can be averaged
-    # with a run that only started elsewhere (--init-seed: same held-out faces)
-    rebuilt = tmp_path / "rebuilt"
-    onnx_file = run_dir / "facial_expression_model_weights.onnx"
-    recovered = emotune("recover", onnx_file, "--report", onnx_file.with_suffix(".train.json"), "--run-dir",
-                        rebuilt, timeout=600)
-    assert recovered.returncode == 0, recovered.stderr[-3000:]
-    assert json.loads((rebuilt / "recovered.json").read_text())["max_abs_diff"] < 1e-4
-    again = emotune("export", rebuilt, "--out", tmp_path / "again.onnx", timeout=600)
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert np.abs(onnx_probabilities(tmp_path / "again.onnx", faces) - first).max() < 1e-5
-    member = tmp_path / "member"
-    trained = emotune("train", "--data", shared / "fer2013" / "train", "--run-dir", member, "--init-seed", "3",
-                      "--epochs", "1", "--limit-per-label", "20", "--widths", "8,16,16,32", timeout=600)
-    assert trained.returncode == 0, trained.stderr[-3000:]
-    member_probs = onnx_probabilities(member / "facial_expression_model_weights.onnx", faces)
-    assert np.abs(member_probs - first).max() > 1e-3  # another network, not a copy
-    pair = emotune("export", rebuilt, member, "--out", tmp_path / "pair.onnx", timeout=600)
-    assert pair.returncode == 0, pair.stderr[-3000:]
-    assert np.abs(onnx_probabilities(tmp_path / "pair.onnx", faces) - (first + member_probs) / 2).max() < 1e-5
-    damaged = tmp_path / "damaged.onnx"
-    damaged.write_bytes(onnx_file.read_bytes()[:5000])
-    refused = emotune("recover", damaged, "--report", onnx_file.with_suffix(".train.json"), "--run-dir",
-                      tmp_path / "nope", timeout=300)
-    assert refused.returncode == 2 and "not a readable ONNX file" in refused.stderr
-    assert not (tmp_path / "nope").exists()
