@@ -14,9 +14,8 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from emotune.training.dataset import load_faces, stratified_split
 from emotune.training.network import build_network
-from emotune.training.train import TrainingError, TrainOptions, export_and_check, split_mismatch
+from emotune.training.train import TrainingError, TrainOptions, export_and_check, held_out, split_mismatch
 
 
 def _run(run_dir: Path) -> TrainOptions:
@@ -56,9 +55,7 @@ def export_runs(run_dirs: Sequence[Path], out: Path, mirror: bool = True) -> dic
         models.append(model)
     model = averaged(models)
     first = runs[0]
-    faces = load_faces(first.data, first.limit_per_label, first.seed)
-    _, val_idx = stratified_split(faces.y, first.val_fraction, first.seed)
-    checked = export_and_check(model, out, faces.x[val_idx], faces.y[val_idx], mirror=mirror)
+    checked = export_and_check(model, out, *held_out(first), mirror=mirror)
     report = {
         "runs": [str(d) for d in run_dirs],
         "widths": [options.widths for options in runs],

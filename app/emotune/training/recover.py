@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from emotune.training.network import build_network, keras_probabilities, onnx_probabilities
-from emotune.training.train import EXPORT_TOLERANCE, TrainingError, TrainOptions
+from emotune.training.train import EXPORT_TOLERANCE, TrainingError, TrainOptions, held_out
 
 #: ``emotune_vgg/s{stage}bn{conv}/FusedBatchNormV3:0``: the output of a folded conv, first pass.
 _FOLDED = re.compile(r"^emotune_vgg/s(\d+)bn(\d+)/FusedBatchNormV3:0$")
@@ -74,8 +74,6 @@ def rebuild(onnx_file: Path, dropout: float = 0.4) -> Any:
 def recover_run(onnx_file: Path, report_file: Path, run_dir: Path, mirror: bool = True) -> dict:
     """Write ``run_dir`` (options.json from the report, final.weights.h5 from the ONNX file)
     after checking the rebuilt network against the file on the report's held-out faces."""
-    from emotune.training.dataset import load_faces, stratified_split  # noqa: PLC0415
-
     try:
         report = json.loads(report_file.read_text())
         options = TrainOptions.from_json(report["options"])
@@ -85,9 +83,7 @@ def recover_run(onnx_file: Path, report_file: Path, run_dir: Path, mirror: bool 
     widths = [model.get_layer(f"s{stage}c0").filters for stage in range(len(options.widths))]
     if widths != list(options.widths):
         raise TrainingError(f"{onnx_file} is {widths} wide, the report's run {options.widths}: not its report")
-    faces = load_faces(options.data, options.limit_per_label, options.seed)
-    _, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
-    x_val = faces.x[val_idx]
+    x_val, _ = held_out(options)
     max_diff = float(np.abs(keras_probabilities(model, x_val, mirror=mirror) - onnx_probabilities(onnx_file, x_val)).max())
     if max_diff > EXPORT_TOLERANCE:
         raise TrainingError(f"the rebuilt network differs from {onnx_file} by {max_diff:.2e} (mirror={mirror})")
@@ -97,7 +93,7 @@ def recover_run(onnx_file: Path, report_file: Path, run_dir: Path, mirror: bool 
     (run_dir / "options.json").write_text(json.dumps(options.to_json(), indent=1))
     model.save_weights(str(run_dir / "final.weights.h5"))
     result = {"onnx": str(onnx_file), "report": str(report_file), "run_dir": str(run_dir),
-              "held_out_faces": len(val_idx), "max_abs_diff": max_diff}
+              "held_out_faces": len(x_val), "max_abs_diff": max_diff}
     (run_dir / "recovered.json").write_text(json.dumps(result, indent=1))
-    print(f"rebuilt {onnx_file} in {run_dir}: max |Δp| {max_diff:.2e} on {len(val_idx)} held-out faces")
+    print(f"rebuilt {onnx_file} in {run_dir}: max |Δp| {max_diff:.2e} on {len(x_val)} held-out faces")
     return result

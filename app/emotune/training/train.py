@@ -155,6 +155,14 @@ def _initial_weights(options: TrainOptions) -> Path:
     return weights
 
 
+def held_out(options: TrainOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The faces (n, 48, 48) and labels the run ``options`` held out: what its export is
+    checked and scored on (``export``, ``recover``)."""
+    faces = load_faces(options.data, options.limit_per_label, options.seed)
+    _, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
+    return faces.x[val_idx], faces.y[val_idx]
+
+
 def split_mismatch(a: TrainOptions, b: TrainOptions) -> str | None:
     """Why runs ``a`` and ``b`` hold out different faces, or None when they hold out the same.
     Combining runs (a warm restart, an average) that split differently would train on faces
