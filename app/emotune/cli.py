@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "ensemble, holding out the same faces")
     t.add_argument("--limit-per-label", type=int, help="use at most N images a label (smoke runs)")
     t.add_argument("--warmup-epochs", type=int, default=2)
+    t.add_argument("--mixup", type=float, default=0.0, metavar="ALPHA",
+                   help="blend training faces and labels in pairs, weights from Beta(ALPHA, ALPHA) (0: off)")
     t.add_argument("--init-from", type=Path, metavar="RUN_DIR",
                    help="start from the final weights of a finished run with the same split (a warm restart)")
 
@@ -329,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                                    batch_size=args.batch_size, learning_rate=args.learning_rate,
                                    widths=args.widths, val_fraction=args.val_fraction, seed=args.seed,
                                    init_seed=args.init_seed, limit_per_label=args.limit_per_label, warmup_epochs=args.warmup_epochs,
+                                   mixup=args.mixup,
                                    init_from=args.init_from)
             try:
                 train(options, resume=args.resume, new_epochs=args.epochs if args.resume else None)

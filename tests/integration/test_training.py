@@ -178,3 +178,24 @@ def test_evaluate_detect_runs_the_apps_detector_and_names_images_without_a_face(
     assert sum(map(sum, result["confusion"])) == 2  # both heads were found and classified
     assert "no face found in:" in run.stdout
 
+
+
+def test_mixup_blends_faces_and_labels_by_the_same_weight_the_face_itself_leading():
+    """--mixup: every training face is blended with one other face of its batch, its one-hot
+    label with that face's label by the same weight, the face's own weight at least a half."""
+    from emotune.training.network import _tf
+    from emotune.training.train import _mixer
+
+    tf = _tf()
+    tf.random.set_seed(0)
+    n = 64
+    x = np.arange(n, dtype=np.float32)[:, None, None, None] * np.ones((n, 48, 48, 1), np.float32)
+    y = np.eye(len(LABELS), dtype=np.float32)[np.arange(n) % len(LABELS)]
+    mx, my = (t.numpy() for t in _mixer(tf, 0.2)(tf.constant(x), tf.constant(y)))
+    assert mx.shape == x.shape and my.shape == y.shape
+    np.testing.assert_allclose(my.sum(1), 1.0, atol=1e-6)  # still a distribution
+    own = my[np.arange(n), np.arange(n) % len(LABELS)]
+    assert (own >= 0.5 - 1e-6).all()  # the face's own label leads (or ties, when the pair share it)
+    # each mixed face is lam * x_i + (1 - lam) * x_j: constant images stay constant
+    assert np.allclose(mx.std(axis=(1, 2, 3)), 0, atol=1e-4)
+    assert not np.allclose(mx, x)  # something was blended (Beta(0.2, 0.2) draws lam < 1 for most)
