@@ -176,12 +176,17 @@ def _initial_weights(options: TrainOptions) -> Path:
     return weights
 
 
-def held_out(options: TrainOptions) -> tuple[np.ndarray, np.ndarray]:
-    """The faces (n, 48, 48) and labels the run ``options`` held out: what its export is
-    checked and scored on (``export``, ``recover``)."""
+def split_faces(options: TrainOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The faces (n, 48, 48) and labels the run ``options`` trained on, then those it held
+    out: what its export is checked and scored on (``export``, ``recover``)."""
     faces = load_faces(options.data, options.limit_per_label, options.seed)
-    _, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
-    return faces.x[val_idx], faces.y[val_idx]
+    train_idx, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
+    return faces.x[train_idx], faces.y[train_idx], faces.x[val_idx], faces.y[val_idx]
+
+
+def held_out(options: TrainOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The faces (n, 48, 48) and labels the run ``options`` held out."""
+    return split_faces(options)[2:]
 
 
 def split_mismatch(a: TrainOptions, b: TrainOptions) -> str | None:
