@@ -62,13 +62,13 @@ def test_a_photo_without_a_face_gives_no_face_and_no_mood(shared, tmp_path):
 
 
 def test_calibrating_on_the_opening_changes_every_later_reading(shared, tmp_path):
-    """liveportrait-d19 is neutral for its first 7.5 s (tests/timelines). Calibrated on its
-    first 3 s, the readings after it are the network's reweighted (the maths is in
+    """liveportrait-d19 is neutral for its first 2.7 s (tests/timelines). Calibrated on its
+    first 2.5 s, the readings after it are the network's reweighted (the maths is in
     tests/unit/test_calibration.py; whether it reads more faces right is measured by
     `emotune evaluate --calibrate`, README)."""
     video = shared / "videos" / "liveportrait-d19.mp4"
     plain = emotune("--headless", "--video", video, "--analysis-fps", "0")
-    calibrated = emotune("--headless", "--video", video, "--calibrate", "3", "--analysis-fps", "0")
+    calibrated = emotune("--headless", "--video", video, "--calibrate", "2.5", "--analysis-fps", "0")
     assert plain.returncode == 0 and calibrated.returncode == 0, calibrated.stderr
     [done] = calibrated.of_type("calibration")
     assert done["state"] == "done" and "readings" in done["message"]
@@ -79,7 +79,7 @@ def test_calibrating_on_the_opening_changes_every_later_reading(shared, tmp_path
     assert first(calibrated) == first(plain)
     raw = {f["t"]: f["probabilities"] for f in plain.of_type("frame") if f["probabilities"]}
     later = [(raw[f["t"]], f["probabilities"]) for f in calibrated.of_type("frame")
-             if f["t"] > 3.2 and f["probabilities"] and f["t"] in raw]
+             if f["t"] > 2.7 and f["probabilities"] and f["t"] in raw]
     assert len(later) > 20
     assert sum(before != now for before, now in later) > 0.9 * len(later)
     for frame in calibrated.of_type("frame"):
