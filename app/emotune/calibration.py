@@ -46,8 +46,8 @@ TARGET: dict[str, float] = {"angry": 0.082, "disgust": 0.016, "fear": 0.084, "ha
 #: neutral 28%, sad 25%, angry 17%, fear 15%: the "always sad" complaint, in the population.
 #: Mapped onto ``TARGET`` like a listener's own baseline, it takes that lean out before anyone
 #: has pressed Calibrate…; their own baseline replaces it (README, "How right is the mood":
-#: on the shared videos, which it never saw, mood right 36% -> 43%, spurious changes 7.2 ->
-#: 2.9 a minute). ``default_calibration = false`` turns it off.
+#: on the shared videos, which it never saw, mood right 36% -> 41%, spurious changes 8.8 ->
+#: 1.5 a minute with the network shipped 2026-12-06). ``default_calibration = false`` turns it off.
 DEFAULT_BASELINE: dict[str, float] = {"angry": 0.182, "disgust": 0.031, "fear": 0.165, "happy": 0.071,
                                       "sad": 0.228, "surprise": 0.069, "neutral": 0.254}
 #: Fewest face readings a calibration needs (about 2 s at the fast analysis rate).
