@@ -178,7 +178,7 @@ def _initial_weights(options: TrainOptions) -> Path:
 
 def split_faces(options: TrainOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The faces (n, 48, 48) and labels the run ``options`` trained on, then those it held
-    out: what its export is checked and scored on (``export``, ``recover``)."""
+    out: what ``train`` fits and checks, ``export`` scores and ``recover`` rebuilds from."""
     faces = load_faces(options.data, options.limit_per_label, options.seed)
     train_idx, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
     return faces.x[train_idx], faces.y[train_idx], faces.x[val_idx], faces.y[val_idx]
@@ -248,11 +248,9 @@ def train(options: TrainOptions, resume: bool = False, new_epochs: int | None = 
     tf.keras.utils.set_random_seed(init_seed)  # before the build: seeded starting weights
     model = build_network(options.widths, options.dropout)
     print(f"reading faces from {options.data} ...", flush=True)
-    faces = load_faces(options.data, options.limit_per_label, options.seed)
-    train_idx, val_idx = stratified_split(faces.y, options.val_fraction, options.seed)
-    x_train, y_train = faces.x[train_idx, ..., None], faces.y[train_idx]
-    x_val, y_val = faces.x[val_idx], faces.y[val_idx]
-    print(f"{len(train_idx)} training and {len(val_idx)} validation faces; "
+    x_train, y_train, x_val, y_val = split_faces(options)
+    x_train = x_train[..., None]
+    print(f"{len(y_train)} training and {len(y_val)} validation faces; "
           f"{model.count_params():,} parameters", flush=True)
 
     steps_per_epoch = int(np.ceil(len(y_train) / options.batch_size))
