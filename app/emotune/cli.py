@@ -74,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("recover", help="a finished run folder rebuilt from a shipped ONNX file and its training "
                                        "report, to average with or warm-restart from in a later session")
     r.add_argument("onnx", type=Path, help="an .onnx file train or export wrote (e.g. the shipped weights)")
-    r.add_argument("--report", type=Path, required=True, help="the training report of its (last) run: its options "
-                                                              "give the held-out split")
-    r.add_argument("--run-dir", type=Path, required=True, help="the run folder to write")
+    r.add_argument("--report", type=Path, required=True, action="append",
+                   help="the training report of its (last) run: its options give the held-out split; for an "
+                        "average of several runs, once per run in the order export was given them")
+    r.add_argument("--run-dir", type=Path, required=True,
+                   help="the run folder to write (for an average: its net0, net1, … folders)")
     r.add_argument("--no-mirror", action="store_true", help="the file has one pass a face (exported with --no-mirror)")
 
     e = sub.add_parser("evaluate", help="accuracy on a labelled face set, or moods on labelled videos")

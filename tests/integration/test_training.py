@@ -146,6 +146,24 @@ def test_an_interrupted_run_resumes_where_it_stopped(shared, tmp_path):
     pair = emotune("export", rebuilt, member, "--out", tmp_path / "pair.onnx", timeout=600)
     assert pair.returncode == 0, pair.stderr[-3000:]
     assert np.abs(onnx_probabilities(tmp_path / "pair.onnx", faces) - (first + member_probs) / 2).max() < 1e-5
+    # the average taken apart again: one run folder per network, each with its run's report
+    reports = [onnx_file.with_suffix(".train.json"), member / "facial_expression_model_weights.train.json"]
+    short = emotune("recover", tmp_path / "pair.onnx", "--report", reports[0], "--run-dir", tmp_path / "short",
+                    timeout=300)
+    assert short.returncode == 2 and "holds 2 network(s)" in short.stderr
+    assert not (tmp_path / "short").exists()
+    parts = tmp_path / "parts"
+    split = emotune("recover", tmp_path / "pair.onnx", "--report", reports[0], "--report", reports[1],
+                    "--run-dir", parts, timeout=600)
+    assert split.returncode == 0, split.stderr[-3000:]
+    assert [json.loads((parts / f"net{i}" / "recovered.json").read_text())["member"] for i in (0, 1)] == [0, 1]
+    alone = emotune("export", parts / "net1", "--out", tmp_path / "net1.onnx", timeout=600)
+    assert alone.returncode == 0, alone.stderr[-3000:]
+    assert np.abs(onnx_probabilities(tmp_path / "net1.onnx", faces) - member_probs).max() < 1e-5
+    rejoined = emotune("export", parts / "net0", parts / "net1", "--out", tmp_path / "rejoined.onnx", timeout=600)
+    assert rejoined.returncode == 0, rejoined.stderr[-3000:]
+    assert np.abs(onnx_probabilities(tmp_path / "rejoined.onnx", faces)
+                  - onnx_probabilities(tmp_path / "pair.onnx", faces)).max() < 1e-5
     damaged = tmp_path / "damaged.onnx"
     damaged.write_bytes(onnx_file.read_bytes()[:5000])
     refused = emotune("recover", damaged, "--report", onnx_file.with_suffix(".train.json"), "--run-dir",

@@ -16,6 +16,11 @@ its scale and offset undo exactly that normalisation (plus the folded bias). A p
 layer (mean 0, variance 1) would be right for inference only: in training a batch norm
 normalises by the batch's own statistics, and a warm restart from it began as a scrambled
 network (held out 59% after its first epoch, 51% after its third, from 67%).
+
+A file ``emotune export`` averaged from several runs holds each run's network under its own
+name (``emotune_average/net0/…``); each is rebuilt into a run folder of its own (``net0``,
+``net1``, … in the order export was given the runs), with that run's report, so an average
+can be taken apart, a member replaced or retrained, and averaged again.
 """
 
 from __future__ import annotations
@@ -23,20 +28,25 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from emotune.training.network import _tf, build_network, keras_probabilities, onnx_probabilities
-from emotune.training.train import EXPORT_TOLERANCE, TrainingError, TrainOptions, split_faces
+from emotune.training.train import EXPORT_TOLERANCE, TrainingError, TrainOptions, split_faces, split_mismatch
 
-#: ``emotune_vgg/s{stage}bn{conv}/FusedBatchNormV3:0``: the output of a folded conv, first pass.
-_FOLDED = re.compile(r"^emotune_vgg/s(\d+)bn(\d+)/FusedBatchNormV3:0$")
+#: ``emotune_vgg/s{stage}bn{conv}/FusedBatchNormV3:0``: the output of a folded conv, first pass;
+#: in an average, ``emotune_average/net{member}/s{stage}bn{conv}/…``.
+_FOLDED = re.compile(r"^(emotune_vgg|emotune_average/net(\d+))/s(\d+)bn(\d+)/FusedBatchNormV3:0$")
+
+#: Per conv layer name (``s0c0`` …) its folded kernel in Keras layout and bias; the dense
+#: layer's kernel and bias.
+Folded = tuple[dict[str, tuple[np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray]]
 
 
-def folded_weights(onnx_file: Path) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray]]:
-    """Per conv layer name (``s0c0`` …) its folded kernel in Keras layout (h, w, in, out) and
-    bias; and the dense layer's kernel and bias."""
+def folded_weights(onnx_file: Path) -> list[Folded]:
+    """The folded weights of each network in ``onnx_file``: one for a file ``train`` wrote,
+    one per run (in export's order) for an average ``export`` wrote."""
     import onnx  # noqa: PLC0415
     from onnx import numpy_helper  # noqa: PLC0415
 
@@ -45,27 +55,30 @@ def folded_weights(onnx_file: Path) -> tuple[dict[str, tuple[np.ndarray, np.ndar
     except Exception as exc:  # noqa: BLE001 (onnx raises several kinds for a damaged file)
         raise TrainingError(f"{onnx_file}: not a readable ONNX file ({exc})") from exc
     values = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
-    convs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    dense: list[np.ndarray] = []
+    convs: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}  # scope -> layer -> weights
     for node in graph.node:
         match = _FOLDED.match(node.output[0]) if node.op_type == "Conv" else None
         if match and len(node.input) == 3:
             kernel = values[node.input[1]].transpose(2, 3, 1, 0)  # (out, in, h, w) -> (h, w, in, out)
-            convs[f"s{match[1]}c{match[2]}"] = (kernel, values[node.input[2]])
-        elif node.op_type in ("MatMul", "Add") and node.output[0].startswith("emotune_vgg/probabilities/") \
-                and len(dense) < 2 and node.input[1] in values:
-            dense.append(values[node.input[1]])
-    if not convs or len(dense) != 2:
+            convs.setdefault(match[1], {})[f"s{match[3]}c{match[4]}"] = (kernel, values[node.input[2]])
+    members = []
+    for scope in sorted(convs, key=lambda name: int(name.rsplit("net", 1)[1]) if "/net" in name else -1):
+        dense = [values[node.input[1]] for node in graph.node
+                 if node.op_type in ("MatMul", "Add") and node.output[0].startswith(f"{scope}/probabilities/")
+                 and node.input[1] in values][:2]
+        if len(dense) == 2:
+            members.append((convs[scope], (dense[0], dense[1])))
+    if not members:
         raise TrainingError(f"{onnx_file}: not an Emotune network exported by train (no folded convolutions "
                             "and dense layer found)")
-    return convs, (dense[0], dense[1])
+    return members
 
 
-def rebuild(onnx_file: Path, dropout: float = 0.4, faces: np.ndarray | None = None) -> Any:
-    """The Keras network (``build_network``'s architecture) computing what ``onnx_file`` does;
-    with ``faces`` (n, 48, 48: training faces) its batch norms also hold their statistics,
-    so it can go on training (see the module's docstring)."""
-    convs, (dense_kernel, dense_bias) = folded_weights(onnx_file)
+def rebuild(folded: Folded, dropout: float = 0.4, faces: np.ndarray | None = None) -> Any:
+    """The Keras network (``build_network``'s architecture) computing what the ``folded``
+    weights (one of ``folded_weights``) do; with ``faces`` (n, 48, 48: training faces) its
+    batch norms also hold their statistics, so it can go on training (see the module's docstring)."""
+    convs, (dense_kernel, dense_bias) = folded
     stages = sorted({int(name[1]) for name in convs})
     widths = [convs[f"s{stage}c0"][0].shape[-1] for stage in stages]
     model = build_network(widths, dropout)
@@ -120,31 +133,58 @@ def training_mode_agreement(model: Any, batch: np.ndarray) -> float:
     return float((labels[0] == labels[1]).mean())
 
 
-def recover_run(onnx_file: Path, report_file: Path, run_dir: Path, mirror: bool = True) -> dict:
-    """Write ``run_dir`` (options.json from the report, final.weights.h5 from the ONNX file)
-    after checking the rebuilt network against the file on the report's held-out faces."""
+def _options(report_file: Path) -> TrainOptions:
     try:
-        report = json.loads(report_file.read_text())
-        options = TrainOptions.from_json(report["options"])
+        return TrainOptions.from_json(json.loads(report_file.read_text())["options"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise TrainingError(f"{report_file}: not a training report with its options ({exc})") from exc
-    x_train, _, x_val, _ = split_faces(options)
-    model = rebuild(onnx_file, options.dropout, x_train)
-    widths = [model.get_layer(f"s{stage}c0").filters for stage in range(len(options.widths))]
-    if widths != list(options.widths):
-        raise TrainingError(f"{onnx_file} is {widths} wide, the report's run {options.widths}: not its report")
-    max_diff = float(np.abs(keras_probabilities(model, x_val, mirror=mirror) - onnx_probabilities(onnx_file, x_val)).max())
+
+
+def recover_run(onnx_file: Path, report_files: Sequence[Path], run_dir: Path, mirror: bool = True) -> list[dict]:
+    """Write a run folder (options.json from the report, final.weights.h5 from the ONNX file)
+    for each network in ``onnx_file``: ``run_dir`` itself for one, ``run_dir/net0`` … for an
+    average (``report_files`` one per network, in the order export was given the runs), after
+    checking the rebuilt networks (averaged) against the file on the reports' held-out faces."""
+    report_files = list(report_files)
+    members = folded_weights(onnx_file)
+    if len(report_files) != len(members):
+        raise TrainingError(f"{onnx_file} holds {len(members)} network(s) (an average of that many runs) and "
+                            f"{len(report_files)} report(s) were given: give --report once for each, in the "
+                            "order export was given the runs")
+    runs = [_options(report) for report in report_files]
+    for report, options in zip(report_files[1:], runs[1:]):
+        mismatch = split_mismatch(options, runs[0])
+        if mismatch:
+            raise TrainingError(f"{report}: {mismatch}")
+    x_train, _, x_val, _ = split_faces(runs[0])
+    models = []
+    for index, (folded, options) in enumerate(zip(members, runs)):
+        model = rebuild(folded, options.dropout, x_train)
+        widths = [model.get_layer(f"s{stage}c0").filters for stage in range(len(options.widths))]
+        if widths != list(options.widths):
+            raise TrainingError(f"network {index} of {onnx_file} is {widths} wide, its report's run "
+                                f"{options.widths}: not its report")
+        models.append(model)
+    averaged = sum(keras_probabilities(model, x_val, mirror=mirror) for model in models) / len(models)
+    max_diff = float(np.abs(averaged - onnx_probabilities(onnx_file, x_val)).max())
     if max_diff > EXPORT_TOLERANCE:
         raise TrainingError(f"the rebuilt network differs from {onnx_file} by {max_diff:.2e} (mirror={mirror})")
-    agreement = training_mode_agreement(model, x_train[np.random.default_rng(0).permutation(len(x_train))[:256]])
-    run_dir.mkdir(parents=True, exist_ok=True)
-    options.run_dir = run_dir
-    options.out = run_dir / onnx_file.name
-    (run_dir / "options.json").write_text(json.dumps(options.to_json(), indent=1))
-    model.save_weights(str(run_dir / "final.weights.h5"))
-    result = {"onnx": str(onnx_file), "report": str(report_file), "run_dir": str(run_dir),
-              "held_out_faces": len(x_val), "max_abs_diff": max_diff, "training_mode_same_label": agreement}
-    (run_dir / "recovered.json").write_text(json.dumps(result, indent=1))
-    print(f"rebuilt {onnx_file} in {run_dir}: max |Δp| {max_diff:.2e} on {len(x_val)} held-out faces; "
-          f"in training mode (batch statistics) the same label on {agreement:.0%} of a batch of training faces")
-    return result
+    batch = x_train[np.random.default_rng(0).permutation(len(x_train))[:256]]
+    results = []
+    for index, (model, options, report_file) in enumerate(zip(models, runs, report_files)):
+        member_dir = run_dir if len(models) == 1 else run_dir / f"net{index}"
+        agreement = training_mode_agreement(model, batch)
+        member_dir.mkdir(parents=True, exist_ok=True)
+        options.run_dir = member_dir
+        options.out = member_dir / onnx_file.name
+        (member_dir / "options.json").write_text(json.dumps(options.to_json(), indent=1))
+        model.save_weights(str(member_dir / "final.weights.h5"))
+        result = {"onnx": str(onnx_file), "report": str(report_file), "run_dir": str(member_dir),
+                  "member": index, "members": len(models), "held_out_faces": len(x_val),
+                  "max_abs_diff": max_diff, "training_mode_same_label": agreement}
+        (member_dir / "recovered.json").write_text(json.dumps(result, indent=1))
+        print(f"rebuilt {onnx_file}{f' (network {index})' if len(models) > 1 else ''} in {member_dir}: "
+              f"max |Δp| {max_diff:.2e} on {len(x_val)} held-out faces; in training mode (batch statistics) "
+              f"the same label on {agreement:.0%} of a batch of training faces")
+        results.append(result)
+    return results
