@@ -66,8 +66,10 @@ def folded_weights(onnx_file: Path) -> list[Folded]:
         dense = [values[node.input[1]] for node in graph.node
                  if node.op_type in ("MatMul", "Add") and node.output[0].startswith(f"{scope}/probabilities/")
                  and node.input[1] in values][:2]
-        if len(dense) == 2:
-            members.append((convs[scope], (dense[0], dense[1])))
+        if len(dense) != 2:
+            raise TrainingError(f"{onnx_file}: {scope} has convolutions but no dense layer: not a network "
+                                "train or export wrote")
+        members.append((convs[scope], (dense[0], dense[1])))
     if not members:
         raise TrainingError(f"{onnx_file}: not an Emotune network exported by train (no folded convolutions "
                             "and dense layer found)")
