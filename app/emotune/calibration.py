@@ -43,11 +43,11 @@ TARGET: dict[str, float] = {"angry": 0.081, "disgust": 0.015, "fear": 0.087, "ha
 #: The baseline for a listener who has not calibrated: the shipped network's average reading
 #: of the 323 neutral muxspace faces its own detector finds (``python
 #: scripts/neutral_reference.py``). Through the app's crop a relaxed face of a stranger reads
-#: neutral 28%, sad 25%, angry 17%, fear 15%: the "always sad" complaint, in the population.
+#: neutral 25%, sad 23%, angry 17%, fear 17%: the "always sad" complaint, in the population.
 #: Mapped onto ``TARGET`` like a listener's own baseline, it takes that lean out before anyone
 #: has pressed Calibrate…; their own baseline replaces it (README, "How right is the mood":
-#: on the shared videos, which it never saw, mood right 36% -> 41%, spurious changes 8.8 ->
-#: 1.5 a minute with the network shipped 2026-12-06). ``default_calibration = false`` turns it off.
+#: on the shared videos, which it never saw, mood right 34% -> 43%, spurious changes 5.9 ->
+#: 1.5 a minute with the average shipped 2026-12-06). ``default_calibration = false`` turns it off.
 DEFAULT_BASELINE: dict[str, float] = {"angry": 0.174, "disgust": 0.034, "fear": 0.165, "happy": 0.073,
                                       "sad": 0.232, "surprise": 0.075, "neutral": 0.247}
 #: Fewest face readings a calibration needs (about 2 s at the fast analysis rate).
