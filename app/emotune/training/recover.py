@@ -56,13 +56,15 @@ def folded_weights(onnx_file: Path) -> list[Folded]:
         raise TrainingError(f"{onnx_file}: not a readable ONNX file ({exc})") from exc
     values = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
     convs: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}  # scope -> layer -> weights
+    order: dict[str, int] = {}  # scope -> its network's place in export's order (-1: a single network)
     for node in graph.node:
         match = _FOLDED.match(node.output[0]) if node.op_type == "Conv" else None
         if match and len(node.input) == 3:
             kernel = values[node.input[1]].transpose(2, 3, 1, 0)  # (out, in, h, w) -> (h, w, in, out)
             convs.setdefault(match[1], {})[f"s{match[3]}c{match[4]}"] = (kernel, values[node.input[2]])
+            order[match[1]] = int(match[2]) if match[2] is not None else -1
     members = []
-    for scope in sorted(convs, key=lambda name: int(name.rsplit("net", 1)[1]) if "/net" in name else -1):
+    for scope in sorted(convs, key=order.__getitem__):
         dense = [values[node.input[1]] for node in graph.node
                  if node.op_type in ("MatMul", "Add") and node.output[0].startswith(f"{scope}/probabilities/")
                  and node.input[1] in values][:2]
