@@ -86,13 +86,25 @@ def written_paths(trace: str) -> set[str]:
     return paths
 
 
+#: fontconfig's cache of the system's fonts: file names are a hash of a font folder, and the
+#: files are written (as these names, with .LCK/.NEW/.TMP-* while writing) only when fonts
+#: were installed since the cache was last built, by any Qt program's first run after that
+#: (seen when a package with fonts was installed beside a test run). Only these names pass.
+_FONT_CACHE = re.compile(r"/fontconfig(/+[0-9a-f]{32}-[a-z0-9]+\.cache-\d+(\.(LCK|NEW|TMP-\w+))?)?$")
+
+
 def outside(paths: set[str], allowed: list[Path]) -> list[str]:
     """Paths that are neither in an allowed folder, nor a parent of one (made by mkdir -p),
-    nor a device (/dev/null and the like)."""
+    nor a device (/dev/null and the like), nor one of fontconfig's cache files or the folders
+    made for them (``~/.cache/fontconfig`` and its parent, for a user who cannot write
+    /var/cache)."""
     allowed_text = [str(a) for a in allowed]
+    font_dirs = {path for path in paths if path.rstrip("/").endswith("/fontconfig")}
     bad = []
     for path in sorted(paths):
-        if path.startswith("/dev/") or not path.startswith("/"):
+        if path.startswith("/dev/") or not path.startswith("/") or _FONT_CACHE.search(path):
+            continue
+        if any(font_dir.startswith(path.rstrip("/") + os.sep) for font_dir in font_dirs):
             continue
         if any(path == a or path.startswith(a + os.sep) or a.startswith(path + os.sep) for a in allowed_text):
             continue
@@ -113,6 +125,19 @@ def _check(trace_file: Path, env: dict[str, str], extra_allowed: list[Path]) -> 
     # and inside the app's own folders: settings, window state and the emotion weights, no frames
     image_like = [p for p in written if p.lower().endswith((".jpg", ".jpeg", ".png", ".bmp", ".mp4", ".avi", ".npy"))]
     assert image_like == []
+
+
+def test_only_fontconfigs_own_cache_names_pass_beside_the_apps_folders(tmp_path):
+    allowed = [tmp_path / "data" / "emotune"]
+    font = "0bd3dc0958fa2205aaaa8ebb13e2872b-le64.cache-8"
+    passing = {f"/var/cache/fontconfig//{font}", f"/var/cache/fontconfig/{font}.TMP-l96yMd",
+               f"{tmp_path}/home/.cache", f"{tmp_path}/home/.cache/fontconfig",
+               f"{tmp_path}/home/.cache/fontconfig/{font}.LCK", str(tmp_path / "data" / "emotune" / "x.json"),
+               str(tmp_path), "/dev/null"}
+    failing = {"/var/cache/fontconfig/frame.jpg", f"/var/cache/fontconfig/{font}.jpg",
+               f"{tmp_path}/home/.cache/other", "/tmp/fontconfig-notes.txt", f"/tmp/{font}"}
+    assert outside(passing, allowed) == []
+    assert outside(passing | failing, allowed) == sorted(failing)
 
 
 def test_a_headless_session_sends_nothing_and_writes_only_its_own_files(shared, tmp_path):
