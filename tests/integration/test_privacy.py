@@ -99,14 +99,15 @@ def outside(paths: set[str], allowed: list[Path]) -> list[str]:
     made for them (``~/.cache/fontconfig`` and its parent, for a user who cannot write
     /var/cache)."""
     allowed_text = [str(a) for a in allowed]
-    font_dirs = {path for path in paths if path.rstrip("/").endswith("/fontconfig")}
+    # mkdir -p makes the parents of an allowed folder, and of a fontconfig cache folder
+    parented = allowed_text + [path.rstrip("/") for path in paths if path.rstrip("/").endswith("/fontconfig")]
     bad = []
     for path in sorted(paths):
         if path.startswith("/dev/") or not path.startswith("/") or _FONT_CACHE.search(path):
             continue
-        if any(font_dir.startswith(path.rstrip("/") + os.sep) for font_dir in font_dirs):
+        if any(path == a or path.startswith(a + os.sep) for a in allowed_text):
             continue
-        if any(path == a or path.startswith(a + os.sep) or a.startswith(path + os.sep) for a in allowed_text):
+        if any(a.startswith(path + os.sep) for a in parented):
             continue
         bad.append(path)
     return bad
